@@ -1,0 +1,22 @@
+"""`python -m bench [SECTION ...] [--repeats N]`: run the benchmark sections."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import validate
+
+SECTIONS = {"validate": validate.run}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("sections", nargs="*", choices=[[], *SECTIONS], default=list(SECTIONS))
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median)")
+    args = parser.parse_args()
+    for section in args.sections or SECTIONS:
+        SECTIONS[section](args.repeats)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""crm-codegen: an OpenAPI-spec-first toolkit for the CRM.COM APIs."""

@@ -1,0 +1,105 @@
+"""Command line: `python -m generator SUBCOMMAND` and the `crm-codegen` console script.
+
+Thin by design: parse arguments, call one function per subcommand, map outcomes
+to exit codes (0 clean, 1 problems found, 2 input unusable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, Sequence
+
+from generator.diagnostics import Diagnostic, Level, SpecInputError
+from generator.lint import lint_document
+from generator.load import display_path, load_document
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+DEFAULT_SPEC_DIR = Path("spec")
+CURATION_LOG = "CURATION.md"
+
+
+def default_specs() -> list[Path]:
+    """Every `spec/*.yaml` below the working directory, sorted."""
+    return sorted(DEFAULT_SPEC_DIR.glob("*.yaml"))
+
+
+def is_curated(path: Path) -> bool:
+    """A spec is curated (transcribed from a seed) when its folder keeps a curation log."""
+    return (path.resolve().parent / CURATION_LOG).is_file()
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate specs; print one line per problem and a summary."""
+    specs = [Path(p) for p in args.specs] or default_specs()
+    if not specs:
+        print(f"no specs given and none found in {DEFAULT_SPEC_DIR}/", file=sys.stderr)
+        return EXIT_UNUSABLE
+    diagnostics: list[Diagnostic] = []
+    unusable = 0
+    for spec in specs:
+        try:
+            document = load_document(spec)
+            diagnostics.extend(lint_document(document, curated=args.curated or is_curated(spec)))
+        except SpecInputError as exc:
+            unusable += 1
+            diagnostics.append(exc.diagnostic)
+    for diagnostic in sorted(diagnostics):
+        print(diagnostic)
+    errors = sum(d.level is Level.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    print(_summary(len(specs), errors, warnings, unusable))
+    if unusable:
+        return EXIT_UNUSABLE
+    failing = errors + (warnings if args.strict else 0)
+    return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    parts = [count(errors, "error"), count(warnings, "warning")]
+    if unusable:
+        parts.append(f"{unusable} unusable")
+    verdict = "valid" if errors == 0 and not unusable else "invalid"
+    return f"{count(specs, 'spec')} {verdict}: {', '.join(parts)}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm-codegen", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="validate specs (openapi-spec-validator + project rules)")
+    validate.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: spec/*.yaml)")
+    validate.add_argument("--curated", action="store_true",
+                          help="apply the curation conventions (snake_case operationIds, tags, summaries, "
+                               "x-seed) even outside a folder with CURATION.md")
+    validate.add_argument("--strict", action="store_true", help="warnings fail too")
+    validate.set_defaults(handler=cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a subcommand, never letting a traceback out unless --debug."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except Exception as exc:  # a bug of ours: one line, unless asked for more
+        if args.debug:
+            traceback.print_exc()
+        where = display_path(Path(args.specs[0])) if getattr(args, "specs", None) else "crm-codegen"
+        print(f"{where}:1:1: internal-error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+              file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
