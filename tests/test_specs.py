@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -19,7 +20,7 @@ SPECS = {
     "back-office.yaml": (25, 12),
     "client-data.yaml": (48, 0),
 }
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = Path(os.environ.get("CRM_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
 
 
 def operations(name: str):
@@ -27,6 +28,7 @@ def operations(name: str):
 
 
 def seed_line(reference: str) -> str:
+    assert SEEDS.is_dir(), f"the seeds are expected in {SEEDS} (set CRM_SEEDS_DIR to elsewhere)"
     file_name, line = reference.split("#L")
     lines = (SEEDS / file_name).read_text(encoding="utf-8").splitlines()
     assert 1 <= int(line) <= len(lines), reference
