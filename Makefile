@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 ## generate: the main job: validate every spec, then regenerate everything
 generate: validate
+	$(CLI) generate
 
 ## validate: openapi-spec-validator plus the project's rules on spec/*.yaml
 validate: $(STAMP)

@@ -12,9 +12,14 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
+from generator import generate
 from generator.diagnostics import Diagnostic, Level, SpecInputError
+from generator.emit.models import ModelGenerationError
+from generator.generate import Target, default_package
 from generator.lint import lint_document
 from generator.load import display_path, load_document
+from generator.output import FORMATTERS, FormatError
+from generator.schemas import UnsupportedSchema
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 DEFAULT_SPEC_DIR = Path("spec")
@@ -57,6 +62,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if failing else EXIT_OK
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Generate packages (or, with --check, list the files that are stale)."""
+    specs = [Path(p) for p in args.specs] or default_specs()
+    if args.package and len(specs) != 1:
+        print("--package needs exactly one SPEC", file=sys.stderr)
+        return EXIT_UNUSABLE
+    out = Path(args.out)
+    targets = [Target(spec, out / (args.package or default_package(spec)), args.package or default_package(spec))
+               for spec in specs]
+    try:
+        changes, skipped = generate.run(targets, formatter=args.formatter, check=args.check)
+    except SpecInputError as exc:
+        print(exc.diagnostic)
+        return EXIT_UNUSABLE
+    except UnsupportedSchema as exc:
+        print(exc.diagnostic)
+        return EXIT_UNUSABLE
+    except (ModelGenerationError, FormatError) as exc:
+        print(f"{display_path(targets[0].spec) if len(targets) == 1 else 'generate'}:1:1: generate-failed: {exc}")
+        return EXIT_UNUSABLE
+    if args.check:
+        for path in changes.stale:
+            print(f"stale: {display_path(path)}")
+        print(f"{len(targets)} package(s): {len(changes.stale)} stale file(s)")
+        return EXIT_PROBLEMS if changes.stale else EXIT_OK
+    print(f"{len(targets)} package(s): {len(changes.writes)} written, {len(changes.deletions)} removed, "
+          f"{changes.unchanged} unchanged, {skipped} up to date")
+    return EXIT_OK
+
+
 def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -80,6 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
                                "x-seed) even outside a folder with CURATION.md")
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
     validate.set_defaults(handler=cmd_validate)
+
+    gen = commands.add_parser("generate", help="generate a typed client package per spec")
+    gen.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: spec/*.yaml)")
+    gen.add_argument("--out", default="generated", help="folder that receives one package folder per spec")
+    gen.add_argument("--package", help="Python package name (one SPEC only; default crm_<spec name>)")
+    gen.add_argument("--check", action="store_true", help="write nothing; exit 1 and list stale files if any")
+    gen.add_argument("--formatter", choices=FORMATTERS, default="black",
+                     help="black (default, the formatter of record), ruff (black-compatible, faster) or none")
+    gen.set_defaults(handler=cmd_generate)
     return parser
 
 

@@ -1,0 +1,104 @@
+"""Pydantic v2 models with datamodel-code-generator, from the IR's models document."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import datamodel_code_generator as dmcg
+
+from generator.emit.templating import TEMPLATES
+from generator.ir import Api
+
+_DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = |type (\w+)\b)", re.MULTILINE)
+
+
+class ModelGenerationError(Exception):
+    """datamodel-code-generator failed or did not produce a model the client needs."""
+
+
+def render_models(api: Api, package: str, header: str) -> str:
+    """The `models.py` module: one class per named schema, enums open, request models strict."""
+    document = api.models_document
+    has_enums = _has_enums(document)
+    try:
+        code = dmcg.generate(
+            document,
+            input_file_type=dmcg.InputFileType.OpenAPI,
+            output_model_type=dmcg.DataModelType.PydanticV2BaseModel,
+            openapi_scopes=[dmcg.OpenAPIScope.Schemas],
+            target_python_version=dmcg.PythonVersion.PY_311,
+            base_class=f"{package}._runtime.ApiModel",
+            additional_imports=[f"{package}._runtime.open_enum"] if has_enums else None,
+            custom_template_dir=TEMPLATES / "models",
+            extra_template_data={name: {"forbid_extra": True} for name in sorted(api.request_models)},
+            snake_case_field=True,
+            allow_population_by_field_name=True,
+            extra_fields="allow",
+            use_annotated=True,
+            field_constraints=True,
+            use_standard_collections=True,
+            use_union_operator=True,
+            use_schema_description=True,
+            use_field_description=True,
+            use_double_quotes=True,
+            disable_timestamp=True,
+            formatters=[],
+            custom_file_header=header,
+        )
+    except Exception as exc:  # its errors are of many kinds; one line each for the user
+        message = " ".join(str(exc).split())[:300]
+        raise ModelGenerationError(f"datamodel-code-generator failed: {type(exc).__name__}: {message}") from None
+    if not isinstance(code, str):
+        raise ModelGenerationError("datamodel-code-generator produced several modules; expected one")
+    code = sort_imports(code, package)
+    defined = {next(filter(None, m)) for m in _DEFINED.findall(code)}
+    missing = sorted(set(document["components"]["schemas"]) - defined)
+    if missing:
+        raise ModelGenerationError(f"models not generated under their expected names: {', '.join(missing[:5])}")
+    return code
+
+
+def sort_imports(code: str, first_party: str) -> str:
+    """Order the module's leading one-line imports as isort (and ruff's I001) expect."""
+    lines = code.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(("import ", "from ")))
+    end = start
+    while end < len(lines) and (lines[end].startswith(("import ", "from ")) or not lines[end].strip()):
+        end += 1
+    plain: dict[int, set[str]] = {}
+    from_imports: dict[int, dict[str, set[str]]] = {}
+    for line in filter(None, lines[start:end]):
+        module = line.split()[1]
+        root = module.split(".")[0]
+        rank = 0 if root == "__future__" else 1 if root in sys.stdlib_module_names else (
+            3 if root == first_party else 2)
+        if line.startswith("from "):
+            from_imports.setdefault(rank, {}).setdefault(module, set()).update(line.split(" import ", 1)[1].split(", "))
+        else:
+            plain.setdefault(rank, set()).add(line)
+    ordered = []
+    for rank in sorted(set(plain) | set(from_imports)):
+        section = sorted(plain.get(rank, ()), key=str.lower) + [
+            f"from {module} import {', '.join(sorted(names, key=_isort_key))}"
+            for module, names in sorted(from_imports.get(rank, {}).items(), key=lambda item: item[0].lower())
+        ]
+        ordered.append("\n".join(section))
+    return "\n".join([*lines[:start], "\n\n".join(ordered), "", "", *lines[end:]])
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort's order-by-type: CONSTANTS, then Classes, then functions and modules."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
+def _has_enums(node: Any) -> bool:
+    if isinstance(node, dict):
+        return isinstance(node.get("enum"), list) or any(_has_enums(v) for k, v in node.items()
+                                                        if k not in ("example", "examples", "default"))
+    if isinstance(node, list):
+        return any(_has_enums(v) for v in node)
+    return False
+

@@ -1,0 +1,470 @@
+"""The intermediate representation every emitter reads: Api > Group > Operation > parts.
+
+Names are decided here, once: Python-safe, collision-free and deterministic.
+Templates only lay them out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.load import Document, join_pointer
+from generator.naming import UniqueNames, pascal_case, snake_case
+from generator.refs import RefError, Resolver
+from generator.schemas import Annotator, SchemaRegistry, UnsupportedSchema, needs_class, schema_types
+from generator.walk import HTTP_METHODS
+
+IDEMPOTENT_METHODS = {"get", "head", "options", "put", "delete", "trace"}
+IGNORED_HEADERS = {"accept", "content-type", "authorization"}  # OpenAPI says these are ignored
+METHOD_ARGUMENTS = {"self", "body", "timeout", "extra_headers", "raw"}
+PAGE_NAMES = ("page", "page_number", "pageNumber")
+SIZE_NAMES = ("size", "page_size", "pageSize", "per_page", "limit")
+ITEM_NAMES = ("content", "results", "items", "data")
+
+
+@dataclass
+class Parameter:
+    """A path, query, header or cookie parameter."""
+
+    name: str
+    python_name: str
+    location: str
+    required: bool
+    annotation: str
+    default: str | None
+    description: str
+    explode: bool
+
+
+@dataclass
+class Body:
+    """The request body an operation sends."""
+
+    media_type: str
+    kind: str  # json | form | multipart | binary | text
+    annotation: str
+    required: bool
+    description: str
+
+
+@dataclass
+class Response:
+    """One documented response: status key, how to read it, and its Python type."""
+
+    status: str
+    media_type: str | None
+    kind: str  # json | binary | text | empty
+    annotation: str
+    description: str
+
+
+@dataclass
+class Pagination:
+    """How a list operation pages: where the page number and size go, where the items are."""
+
+    location: str  # query | body
+    page: str  # python name of the argument (query) or wire name of the body field
+    size: str
+    items: str  # wire name of the array in the response
+    item_annotation: str
+
+
+@dataclass
+class SecurityScheme:
+    """A credential the client can hold, and how it is sent."""
+
+    key: str
+    python_name: str
+    kind: str  # api_key | bearer | basic
+    location: str  # header | query | cookie
+    wire_name: str
+    description: str
+
+
+@dataclass
+class Operation:
+    """One HTTP operation, ready for the templates."""
+
+    operation_id: str
+    python_name: str
+    method: str
+    path: str
+    summary: str
+    description: str
+    deprecated: bool
+    parameters: list[Parameter]
+    body: Body | None
+    responses: list[Response]
+    success_annotation: str
+    success_kind: str
+    security: list[list[str]]
+    pagination: Pagination | None
+    pointer: str
+
+    @property
+    def idempotent(self) -> bool:
+        return self.method in IDEMPOTENT_METHODS
+
+    @property
+    def errors(self) -> list[Response]:
+        return [r for r in self.responses if not r.status.startswith("2") and r.kind == "json"]
+
+    @property
+    def path_parameters(self) -> list[Parameter]:
+        return [p for p in self.parameters if p.location == "path"]
+
+
+@dataclass
+class Group:
+    """The operations of one tag: `client.<attribute>` of class `<class_name>`."""
+
+    tag: str
+    attribute: str
+    module: str
+    class_name: str
+    description: str
+    operations: list[Operation] = field(default_factory=list)
+
+
+@dataclass
+class Api:
+    """A whole spec, parsed for generation."""
+
+    title: str
+    version: str
+    description: str
+    spec_name: str
+    spec_sha256: str
+    openapi_version: str
+    servers: list[str]
+    security_schemes: list[SecurityScheme]
+    groups: list[Group]
+    models_document: dict[str, Any]
+    request_models: set[str]
+
+    @property
+    def operations(self) -> list[Operation]:
+        return [op for group in self.groups for op in group.operations]
+
+
+def build_api(document: Document, spec_name: str | None = None) -> Api:
+    """Parse a loaded document into the IR; UnsupportedSchema names what cannot be generated."""
+    return _Builder(document).build(spec_name or document.name)
+
+
+class _Builder:
+    def __init__(self, document: Document):
+        self.document = document
+        self.data: dict[str, Any] = document.data
+        self.resolver = Resolver(document)
+        self.registry = SchemaRegistry(self.resolver)
+        self.annotate = Annotator(self.registry)
+        self.request_roots: set[str] = set()
+
+    def build(self, spec_name: str) -> Api:
+        info = self.data.get("info") or {}
+        schemes = self._security_schemes()
+        self.scheme_names = {s.key: s.python_name for s in schemes}
+        groups = self._groups()
+        version = str(self.data.get("openapi"))
+        models_document = self.registry.models_document(version)
+        return Api(
+            title=str(info.get("title") or "API"),
+            version=str(info.get("version") or ""),
+            description=str(info.get("description") or ""),
+            spec_name=spec_name,
+            spec_sha256=hashlib.sha256(self.document.text.encode()).hexdigest(),
+            openapi_version=version,
+            servers=[_server_url(s) for s in self.data.get("servers") or [] if isinstance(s, dict)],
+            security_schemes=schemes,
+            groups=groups,
+            models_document=models_document,
+            request_models=self._request_only_models(models_document),
+        )
+
+    # -- operations -------------------------------------------------------------------------
+
+    def _groups(self) -> list[Group]:
+        tag_docs = {t.get("name"): t for t in self.data.get("tags") or [] if isinstance(t, dict)}
+        groups: dict[str, Group] = {}
+        attributes = UniqueNames({"credentials", "close", "raw", "http"}, separator="_")
+        method_names: dict[str, UniqueNames] = {}
+        operation_ids = UniqueNames(separator="_")
+        for path, item in (self.data.get("paths") or {}).items():
+            item = self._deref(item, join_pointer(["paths", path]))
+            if not isinstance(item, dict):
+                continue
+            for method in HTTP_METHODS:
+                operation = item.get(method)
+                if not isinstance(operation, dict):
+                    continue
+                tag = str((operation.get("tags") or ["default"])[0])
+                if tag not in groups:
+                    attribute = attributes.claim(snake_case(tag, "default"))
+                    doc = tag_docs.get(tag) or {}
+                    groups[tag] = Group(tag, attribute, attribute, pascal_case(tag, "Default") + "Api",
+                                        str(doc.get("description") or ""))
+                    method_names[tag] = UniqueNames(separator="_")
+                pointer = join_pointer(["paths", path, method])
+                op_id = operation_ids.claim(str(operation.get("operationId") or f"{method} {path}"))
+                python_name = method_names[tag].claim(snake_case(op_id, method))
+                groups[tag].operations.append(self._operation(path, method, item, operation, op_id,
+                                                              python_name, pointer))
+        return sorted(groups.values(), key=lambda g: g.attribute)
+
+    def _operation(self, path: str, method: str, item: dict[str, Any], operation: dict[str, Any],
+                   operation_id: str, python_name: str, pointer: str) -> Operation:
+        hint = pascal_case(python_name)
+        parameters = self._parameters(item, operation, pointer)
+        body = self._body(operation.get("requestBody"), pointer, hint)
+        responses = self._responses(operation.get("responses") or {}, pointer, hint)
+        success = [r for r in responses if r.status.startswith("2")] or [
+            r for r in responses if r.status == "default"
+        ]
+        success_kind = next((r.kind for r in success if r.kind != "empty"), "empty")
+        annotations = list(dict.fromkeys(r.annotation for r in success if r.kind == success_kind))
+        security = operation.get("security", self.data.get("security")) or []
+        op = Operation(
+            operation_id=operation_id,
+            python_name=python_name,
+            method=method,
+            path=path,
+            summary=str(operation.get("summary") or ""),
+            description=str(operation.get("description") or ""),
+            deprecated=bool(operation.get("deprecated")),
+            parameters=parameters,
+            body=body,
+            responses=responses,
+            success_annotation=" | ".join(annotations) if annotations else "None",
+            success_kind=success_kind,
+            security=[sorted(self.scheme_names[str(k)] for k in r if str(k) in self.scheme_names)
+                      for r in security if isinstance(r, dict)],
+            pagination=None,
+            pointer=pointer,
+        )
+        op.pagination = self._pagination(op, operation, pointer)
+        return op
+
+    def _parameters(self, item: dict[str, Any], operation: dict[str, Any], pointer: str) -> list[Parameter]:
+        merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        item_pointer = pointer.rsplit("/", 1)[0]
+        for owner, owner_pointer in ((item, item_pointer), (operation, pointer)):
+            for i, raw in enumerate(owner.get("parameters") or []):
+                where = f"{owner_pointer}/parameters/{i}"
+                parameter = self._deref(raw, where)
+                if not isinstance(parameter, dict) or "name" not in parameter:
+                    continue
+                location = str(parameter.get("in"))
+                if location == "header" and str(parameter["name"]).lower() in IGNORED_HEADERS:
+                    continue
+                merged[(str(parameter["name"]), location)] = (parameter, where)
+        names = UniqueNames(METHOD_ARGUMENTS, separator="_")
+        result = []
+        for (name, location), (parameter, where) in merged.items():
+            schema = parameter.get("schema")
+            if schema is None and isinstance(parameter.get("content"), dict):
+                schema = next(iter(parameter["content"].values()), {}).get("schema")
+            annotation = self.annotate.parameter(schema or {}, self.document, f"{where}/schema")
+            required = bool(parameter.get("required")) or location == "path"
+            default = (schema or {}).get("default") if isinstance(schema, dict) else None
+            result.append(Parameter(
+                name=name,
+                python_name=names.claim(snake_case(name, "param")),
+                location=location,
+                required=required,
+                annotation=annotation,
+                default=repr(default) if default is not None and not required else None,
+                description=str(parameter.get("description") or ""),
+                explode=parameter.get("explode", parameter.get("style", "form") == "form") is not False,
+            ))
+        order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+        return sorted(result, key=lambda p: (not p.required, order.get(p.location, 4)))
+
+    def _body(self, raw: Any, pointer: str, hint: str) -> Body | None:
+        if raw is None:
+            return None
+        body = self._deref(raw, f"{pointer}/requestBody")
+        content = body.get("content") or {} if isinstance(body, dict) else {}
+        chosen = _choose_media_type(content)
+        if chosen is None:
+            return None
+        media_type, kind = chosen
+        schema = (content[media_type] or {}).get("schema") or {}
+        where = join_pointer([*_parts(pointer), "requestBody", "content", media_type, "schema"])
+        if kind in ("json", "form", "multipart"):
+            annotation = self.annotate.model(schema, self.document, where, hint + "Request")
+            for name in re.findall(r"models\.(\w+)", annotation):
+                self.request_roots.add(name)
+        else:
+            annotation = "bytes" if kind == "binary" else "str"
+        return Body(media_type, kind, annotation, bool(body.get("required")), str(body.get("description") or ""))
+
+    def _responses(self, responses: dict[str, Any], pointer: str, hint: str) -> list[Response]:
+        result = []
+        for status, raw in responses.items():
+            status = str(status)
+            response = self._deref(raw, join_pointer([*_parts(pointer), "responses", status]))
+            if not isinstance(response, dict):
+                continue
+            content = response.get("content") or {}
+            chosen = _choose_media_type(content)
+            description = str(response.get("description") or "")
+            if chosen is None:
+                result.append(Response(status, None, "empty", "None", description))
+                continue
+            media_type, kind = chosen
+            if kind in ("json", "form", "multipart"):
+                schema = (content[media_type] or {}).get("schema") or {}
+                suffix = "Response" if status.startswith("2") else f"Error{pascal_case(status)}"
+                where = join_pointer([*_parts(pointer), "responses", status, "content", media_type, "schema"])
+                annotation = self.annotate.model(schema, self.document, where, hint + suffix)
+                kind = "json"
+            else:
+                annotation = "bytes" if kind == "binary" else "str"
+            result.append(Response(status, media_type, kind, annotation, description))
+        return result
+
+    def _pagination(self, op: Operation, operation: dict[str, Any], pointer: str) -> Pagination | None:
+        """Recognise page-numbered list operations: a page and a size in, an array of items out."""
+        if op.success_kind != "json":
+            return None
+        success = next((r for r in op.responses if r.status.startswith("2") and r.kind == "json"), None)
+        schema = self._success_schema(operation, success.status if success else "")
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(properties, dict):
+            return None
+        items_name = next((n for n in ITEM_NAMES if n in properties), None)
+        if items_name is None:
+            return None
+        items_schema = self._deref(properties[items_name], pointer)
+        if not isinstance(items_schema, dict) or items_schema.get("type") != "array":
+            return None
+        by_wire = {p.name: p for p in op.parameters if p.location == "query"}
+        page = next((by_wire[n] for n in PAGE_NAMES if n in by_wire), None)
+        size = next((by_wire[n] for n in SIZE_NAMES if n in by_wire), None)
+        item_annotation = self._item_annotation(items_schema, pointer)
+        if page and size:
+            return Pagination("query", page.python_name, size.python_name, items_name, item_annotation)
+        body_properties = self._body_properties(operation)
+        body_page = next((n for n in PAGE_NAMES if n in body_properties), None)
+        body_size = next((n for n in SIZE_NAMES if n in body_properties), None)
+        if body_page and body_size:
+            return Pagination("body", body_page, body_size, items_name, item_annotation)
+        return None
+
+    def _item_annotation(self, array_schema: dict[str, Any], pointer: str) -> str:
+        """The items' annotation when it is a named model or a plain type; else Any.
+
+        Inline object items are classes datamodel-code-generator names itself, so they stay Any.
+        """
+        items = array_schema.get("items")
+        if isinstance(items, dict) and ("$ref" in items or not needs_class(items, schema_types(items))):
+            return self.annotate.model(items, self.document, pointer, "Item")
+        return "Any"
+
+    def _success_schema(self, operation: dict[str, Any], status: str) -> Any:
+        response = self._deref((operation.get("responses") or {}).get(status), "")
+        content = (response or {}).get("content") or {} if isinstance(response, dict) else {}
+        chosen = _choose_media_type(content)
+        return self._deref((content[chosen[0]] or {}).get("schema"), "") if chosen else None
+
+    def _body_properties(self, operation: dict[str, Any]) -> dict[str, Any]:
+        body = self._deref(operation.get("requestBody"), "")
+        content = (body or {}).get("content") or {} if isinstance(body, dict) else {}
+        chosen = _choose_media_type(content)
+        schema = self._deref((content[chosen[0]] or {}).get("schema"), "") if chosen else None
+        return (schema or {}).get("properties") or {} if isinstance(schema, dict) else {}
+
+    # -- security and models ----------------------------------------------------------------
+
+    def _security_schemes(self) -> list[SecurityScheme]:
+        raw = (self.data.get("components") or {}).get("securitySchemes") or {}
+        names = UniqueNames({"self", "base_url", "timeout", "retries", "http_client", "headers"}, separator="_")
+        schemes = []
+        for key, scheme in raw.items():
+            scheme = self._deref(scheme, join_pointer(["components", "securitySchemes", key]))
+            if not isinstance(scheme, dict):
+                continue
+            kind, location, wire = "bearer", "header", "Authorization"
+            if scheme.get("type") == "apiKey":
+                kind, location, wire = "api_key", str(scheme.get("in") or "header"), str(scheme.get("name") or key)
+            elif scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+                kind = "basic"
+            schemes.append(SecurityScheme(str(key), names.claim(snake_case(str(key), "credential")), kind,
+                                          location, wire, str(scheme.get("description") or "")))
+        return schemes
+
+    def _request_only_models(self, models_document: dict[str, Any]) -> set[str]:
+        """Models reachable from request bodies but never from a response: they forbid unknown fields."""
+        schemas = models_document["components"]["schemas"]
+        edges = {name: set(re.findall(r'"#/components/schemas/([^"]+)"', repr_json(schema)))
+                 for name, schema in schemas.items()}
+        request = _reachable(self.request_roots, edges)
+        response_roots = set(schemas) - self.request_roots
+        # A schema reached only from request roots is request-only.
+        from_elsewhere = _reachable({n for n in response_roots if not any(n in edges[r] for r in request)}
+                                    - request, edges)
+        return request - from_elsewhere
+
+    def _deref(self, node: Any, pointer: str) -> Any:
+        try:
+            return self.registry.deref(node, self.document)[0]
+        except RefError as exc:
+            raise UnsupportedSchema(self.document, pointer, str(exc)) from None
+
+
+def _server_url(server: dict[str, Any]) -> str:
+    """A server URL with its variables set to their defaults."""
+    url = str(server.get("url") or "")
+    for name, variable in (server.get("variables") or {}).items():
+        if isinstance(variable, dict) and "default" in variable:
+            url = url.replace("{" + str(name) + "}", str(variable["default"]))
+    return url
+
+
+def repr_json(value: Any) -> str:
+    """A JSON rendering used to find `$ref`s in a schema."""
+    import json
+
+    return json.dumps(value)
+
+
+def _reachable(roots: set[str], edges: dict[str, set[str]]) -> set[str]:
+    seen = set(roots)
+    pending = list(roots)
+    while pending:
+        for target in edges.get(pending.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                pending.append(target)
+    return seen
+
+
+def _parts(pointer: str) -> list[str]:
+    from generator.load import split_pointer
+
+    return split_pointer(pointer)
+
+
+def _choose_media_type(content: dict[str, Any]) -> tuple[str, str] | None:
+    """The media type the client speaks, and how: JSON first, then forms, files and text."""
+    kinds = []
+    for media_type in content:
+        base = media_type.split(";")[0].strip().lower()
+        if base == "application/json" or base.endswith("+json") or base == "*/*" and not kinds:
+            kinds.append((0, media_type, "json"))
+        elif base == "multipart/form-data":
+            kinds.append((1, media_type, "multipart"))
+        elif base == "application/x-www-form-urlencoded":
+            kinds.append((2, media_type, "form"))
+        elif base.startswith("text/"):
+            kinds.append((4, media_type, "text"))
+        else:
+            kinds.append((3, media_type, "binary"))
+    if not kinds:
+        return None
+    _, media_type, kind = min(kinds, key=lambda k: k[0])
+    return media_type, kind

@@ -1,0 +1,183 @@
+"""Formatting and writing generated trees: all or nothing, unchanged files left alone.
+
+Each package folder keeps a manifest of the files it was generated with; only those
+files are ever removed, so nothing a user adds beside them is touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST = ".generated.json"
+PARALLEL_THRESHOLD = 400_000  # characters of Python: below this, one process formats faster
+FORMATTERS = ("black", "ruff", "none")
+
+
+class FormatError(Exception):
+    """A formatter rejected generated code (a generator bug): names the file."""
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _black(item: tuple[str, str]) -> tuple[str, str]:
+    import black
+
+    name, source = item
+    try:
+        return name, black.format_str(source, mode=black.Mode(target_versions={black.TargetVersion.PY311}))
+    except Exception as exc:  # black raises several kinds; the file name is what matters
+        raise FormatError(f"{name}: black cannot format the generated code: {str(exc).splitlines()[0]}") from None
+
+
+def _ruff(name: str, source: str) -> str:
+    process = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", name, "--target-version", "py311", "-"],
+        input=source, capture_output=True, text=True,
+    )
+    if process.returncode != 0:
+        raise FormatError(f"{name}: ruff cannot format the generated code: {process.stderr.strip()[:200]}")
+    return process.stdout
+
+
+def format_files(files: dict[Path, str], formatter: str = "black") -> dict[Path, str]:
+    """Format every Python file (black by default); other files pass through."""
+    python = {path: text for path, text in files.items() if path.suffix == ".py"}
+    if formatter == "none" or not python:
+        return dict(files)
+    items = [(str(path), text) for path, text in sorted(python.items())]
+    if formatter == "ruff":
+        formatted = {name: _ruff(name, text) for name, text in items}
+    elif sum(len(text) for _, text in items) < PARALLEL_THRESHOLD or len(items) == 1:
+        formatted = dict(map(_black, items))
+    else:
+        biggest_first = sorted(items, key=lambda item: -len(item[1]))
+        with ProcessPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1)) as pool:
+            formatted = dict(pool.map(_black, biggest_first))
+    return {path: formatted.get(str(path), text) for path, text in files.items()}
+
+
+@dataclass
+class PackageOutput:
+    """The files one package folder should hold, plus what produced them."""
+
+    folder: Path
+    files: dict[Path, str]  # relative to folder
+    fingerprint: str
+
+    def manifest(self) -> str:
+        entries = {str(path.as_posix()): sha256(text) for path, text in sorted(self.files.items())}
+        return json.dumps({"fingerprint": self.fingerprint, "files": entries}, indent=1, sort_keys=True) + "\n"
+
+
+@dataclass
+class Plan:
+    """What writing a set of packages changes on disk."""
+
+    writes: dict[Path, str] = field(default_factory=dict)
+    deletions: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    roots: set[Path] = field(default_factory=set)
+
+    @property
+    def stale(self) -> list[Path]:
+        return sorted([*self.writes, *self.deletions])
+
+
+def read_manifest(folder: Path) -> dict[str, object]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def is_current(folder: Path, fingerprint: str) -> bool:
+    """True when the folder holds exactly what this fingerprint generated (fast path)."""
+    manifest = read_manifest(folder)
+    if manifest.get("fingerprint") != fingerprint or not isinstance(manifest.get("files"), dict):
+        return False
+    for name, digest in manifest["files"].items():  # type: ignore[union-attr]
+        path = folder / name
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def plan(packages: list[PackageOutput]) -> Plan:
+    """Compare the wanted files with the disk."""
+    result = Plan()
+    for package in packages:
+        result.roots.add(package.folder)
+        wanted = {package.folder / path: text for path, text in package.files.items()}
+        wanted[package.folder / MANIFEST] = package.manifest()
+        for path, text in wanted.items():
+            try:
+                current = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                current = None
+            if current == text:
+                result.unchanged += 1
+            else:
+                result.writes[path] = text
+        previous = read_manifest(package.folder).get("files")
+        for name in sorted(previous) if isinstance(previous, dict) else ():
+            path = package.folder / name
+            if path not in wanted and path.exists():
+                result.deletions.append(path)
+    return result
+
+
+def apply(changes: Plan) -> None:
+    """Write and delete as planned; on any failure, put every touched file back as it was."""
+    backups: dict[Path, bytes | None] = {}
+    try:
+        for path, text in sorted(changes.writes.items()):
+            backups[path] = path.read_bytes() if path.exists() else None
+            _write_atomically(path, text)
+        for path in changes.deletions:
+            backups[path] = path.read_bytes()
+            path.unlink()
+    except BaseException:
+        for path, content in backups.items():
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                _write_atomically(path, content.decode("utf-8"))
+        raise
+    for path in changes.deletions:
+        _remove_empty_folders(path.parent, changes.roots)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _remove_empty_folders(folder: Path, roots: set[Path]) -> None:
+    """Remove folders left empty below a package root (never the root or above)."""
+    while folder not in roots and any(root in folder.parents for root in roots):
+        if not folder.exists() or any(p for p in folder.iterdir() if p.name != "__pycache__"):
+            return
+        shutil.rmtree(folder)
+        folder = folder.parent

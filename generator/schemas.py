@@ -1,0 +1,214 @@
+"""Schemas for code generation: model names, Python annotations and the models document.
+
+Every schema a generated module needs is given one Python-safe class name here; the
+models document handed to datamodel-code-generator holds exactly those schemas under
+those names, with every `$ref` rewritten to them, so both sides agree on names.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.load import Document, join_pointer, split_pointer
+from generator.naming import RESERVED, UniqueNames, pascal_case
+from generator.refs import RefError, Resolver
+
+COMPONENT_PREFIX = "#/components/schemas/"
+PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
+PARAMETER_FORMATS = {"date-time": "datetime.datetime", "date": "datetime.date"}
+Target = tuple[str, str]  # (document path, JSON pointer)
+
+
+class UnsupportedSchema(Exception):
+    """A schema construct the generator cannot turn into code; names where it is."""
+
+    def __init__(self, document: Document, pointer: str, message: str):
+        super().__init__(message)
+        self.diagnostic = document.diagnostic(pointer, "generate-unsupported", message)
+
+
+@dataclass
+class SchemaRegistry:
+    """Names every schema the generated code refers to and collects them for the models."""
+
+    resolver: Resolver
+    unique: UniqueNames = field(default_factory=lambda: UniqueNames(RESERVED))
+    names: dict[Target, str] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
+    _pending: list[tuple[str, Document, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        root = self.resolver.root
+        for name in (root.data.get("components") or {}).get("schemas") or {}:
+            self.name_of(root, join_pointer(["components", "schemas", name]), name)
+
+    def name_of(self, document: Document, pointer: str, hint: str) -> str:
+        """The class name of the schema at (document, pointer), assigned on first request."""
+        target = (str(document.path), pointer)
+        if target not in self.names:
+            name = self.unique.claim(pascal_case(hint))
+            self.names[target] = name
+            self._pending.append((name, document, pointer))
+        return self.names[target]
+
+    def models_document(self, openapi_version: str) -> dict[str, Any]:
+        """The document for datamodel-code-generator: every named schema, `$ref`s rewritten."""
+        while self._pending:
+            name, document, pointer = self._pending.pop(0)
+            value = self._value(document, pointer)
+            self.models[name] = self._rewrite(value, document, pointer)
+        ordered = {name: self.models[name] for name in sorted(self.models)}
+        return {
+            "openapi": openapi_version,
+            "info": {"title": "models", "version": "0"},
+            "paths": {},
+            "components": {"schemas": ordered},
+        }
+
+    def _value(self, document: Document, pointer: str) -> Any:
+        node = document.data
+        for part in split_pointer(pointer):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node
+
+    def _rewrite(self, node: Any, document: Document, pointer: str) -> Any:
+        """A copy of a schema whose `$ref`s point at registry names (examples copied as they are)."""
+        if isinstance(node, list):
+            return [self._rewrite(item, document, f"{pointer}/{i}") for i, item in enumerate(node)]
+        if not isinstance(node, dict):
+            return node
+        result: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                result[key] = COMPONENT_PREFIX + self._ref_name(value, document, pointer)
+            elif key in ("example", "examples", "default", "enum", "const"):
+                result[key] = copy.deepcopy(value)
+            elif key == "properties" and isinstance(value, dict):
+                result[key] = {
+                    prop: self._rewrite(schema, document, join_pointer([*split_pointer(pointer), key, prop]))
+                    for prop, schema in value.items()
+                }
+            else:
+                result[key] = self._rewrite(value, document, join_pointer([*split_pointer(pointer), key]))
+        return result
+
+    def _ref_name(self, ref: str, document: Document, pointer: str) -> str:
+        try:
+            target_document, target_pointer, _ = self.resolver.resolve(ref, document)
+        except RefError as exc:
+            raise UnsupportedSchema(document, pointer, str(exc)) from None
+        parts = split_pointer(target_pointer)
+        return self.name_of(target_document, target_pointer, parts[-1] if parts else target_document.path.stem)
+
+    def deref(self, schema: Any, document: Document) -> tuple[Any, Document, str | None]:
+        """Follow a bare `$ref`: (schema, its document, its pointer or None when inline)."""
+        pointer = None
+        seen = 0
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            document, pointer, schema = self.resolver.resolve(schema["$ref"], document)
+            seen += 1
+            if seen > 50:
+                raise RefError(f"$ref chain too long at {pointer}")
+        return schema, document, pointer
+
+
+@dataclass
+class Annotator:
+    """Python annotations for schemas, hoisting what needs a class into the registry."""
+
+    registry: SchemaRegistry
+
+    def model(self, schema: Any, document: Document, pointer: str, hint: str) -> str:
+        """Annotation for a body or response schema: models for objects, enums and unions."""
+        if not isinstance(schema, dict) or not schema:
+            return "Any"
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            try:
+                target_document, target_pointer, target = self.registry.resolver.resolve(ref, document)
+            except RefError as exc:
+                raise UnsupportedSchema(document, pointer, str(exc)) from None
+            parts = split_pointer(target_pointer)
+            name = self.registry.name_of(target_document, target_pointer, parts[-1] if parts else hint)
+            return f"models.{name}"
+        types = schema_types(schema)
+        if needs_class(schema, types):
+            return "models." + self.registry.name_of(document, pointer, hint)
+        return self._union(
+            [self._plain(t, schema, document, pointer, hint, self.model) for t in types]
+        )
+
+    def parameter(self, schema: Any, document: Document, pointer: str) -> str:
+        """Annotation for a parameter: plain Python types, enums as `Literal`s."""
+        try:
+            schema, document, target = self.registry.deref(schema, document)
+        except RefError as exc:
+            raise UnsupportedSchema(document, pointer, str(exc)) from None
+        pointer = target or pointer
+        if not isinstance(schema, dict) or not schema:
+            return "Any"
+        types = schema_types(schema)
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            values = [v for v in schema["enum"] if v is not None and isinstance(v, (str, int, float, bool))]
+            literal = f"Literal[{', '.join(repr(v) for v in values)}]" if values else "Any"
+            return self._union([literal, "None"] if "null" in types or None in schema["enum"] else [literal])
+        if any(k in schema for k in ("oneOf", "anyOf", "allOf")) or "object" in types:
+            return "Any" if "null" not in types else "Any | None"
+        return self._union([self._plain(t, schema, document, pointer, "", self._parameter_item) for t in types])
+
+    def _parameter_item(self, schema: Any, document: Document, pointer: str, hint: str) -> str:
+        return self.parameter(schema, document, pointer)
+
+    def _plain(self, type_name: str, schema: dict[str, Any], document: Document, pointer: str, hint: str,
+               items_annotation: Any) -> str:
+        if type_name == "array":
+            items = schema.get("items", {})
+            inner = items_annotation(items, document, f"{pointer}/items", hint + "Item")
+            return f"list[{inner}]"
+        if type_name == "object":
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, dict) and extra:
+                inner = items_annotation(extra, document, f"{pointer}/additionalProperties", hint + "Value")
+                return f"dict[str, {inner}]"
+            return "dict[str, Any]"
+        if type_name == "string" and schema.get("format") == "binary":
+            return "bytes"
+        if items_annotation is self._parameter_item and type_name == "string":
+            return PARAMETER_FORMATS.get(str(schema.get("format")), "str")
+        return PRIMITIVES.get(type_name, "Any")
+
+    @staticmethod
+    def _union(parts: list[str]) -> str:
+        unique = list(dict.fromkeys(parts))
+        if "Any" in unique:
+            return "Any"
+        if "None" in unique:  # keep None last, as people write it
+            unique = [p for p in unique if p != "None"] + ["None"]
+        return " | ".join(unique)
+
+
+def schema_types(schema: dict[str, Any]) -> list[str]:
+    """The JSON types a schema allows (3.0 `nullable` included); every type when unstated."""
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        types = [str(t) for t in declared]
+    elif isinstance(declared, str):
+        types = [declared]
+    elif "properties" in schema or "additionalProperties" in schema:
+        types = ["object"]
+    elif "items" in schema:
+        types = ["array"]
+    else:
+        types = [] if any(k in schema for k in ("oneOf", "anyOf", "allOf", "enum", "const")) else ["any"]
+    if schema.get("nullable") is True and "null" not in types:
+        types.append("null")
+    return types
+
+
+def needs_class(schema: dict[str, Any], types: list[str]) -> bool:
+    """Inline schemas that become classes: objects with properties, enums, compositions."""
+    if any(k in schema for k in ("oneOf", "anyOf", "allOf", "enum", "const")):
+        return True
+    return "object" in types and bool(schema.get("properties"))
