@@ -332,9 +332,8 @@ class _Builder:
         if op.success_kind != "json":
             return None
         success = next((r for r in op.responses if r.status.startswith("2") and r.kind == "json"), None)
-        schema = self._success_schema(operation, success.status if success else "")
-        properties = schema.get("properties") if isinstance(schema, dict) else None
-        if not isinstance(properties, dict):
+        properties = self._properties(self._success_schema(operation, success.status if success else ""))
+        if not properties:
             return None
         items_name = next((n for n in ITEM_NAMES if n in properties), None)
         if items_name is None:
@@ -375,8 +374,17 @@ class _Builder:
         body = self._deref(operation.get("requestBody"), "")
         content = (body or {}).get("content") or {} if isinstance(body, dict) else {}
         chosen = _choose_media_type(content)
-        schema = self._deref((content[chosen[0]] or {}).get("schema"), "") if chosen else None
-        return (schema or {}).get("properties") or {} if isinstance(schema, dict) else {}
+        return self._properties((content[chosen[0]] or {}).get("schema")) if chosen else {}
+
+    def _properties(self, schema: Any, depth: int = 0) -> dict[str, Any]:
+        """A schema's properties, those of its `allOf` members included."""
+        schema = self._deref(schema, "")
+        if not isinstance(schema, dict) or depth > 20:
+            return {}
+        properties = dict(schema.get("properties") or {})
+        for member in schema.get("allOf") or []:
+            properties.update(self._properties(member, depth + 1))
+        return properties
 
     # -- security and models ----------------------------------------------------------------
 

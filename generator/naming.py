@@ -6,7 +6,7 @@ import keyword
 import re
 import unicodedata
 
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 # Names a generated module imports or defines itself; a model or argument must not shadow them.
 RESERVED = frozenset(
     {"Any", "Annotated", "BaseModel", "ConfigDict", "Enum", "Field", "Literal", "Optional", "RootModel",

@@ -72,3 +72,18 @@ def operation(operation_id: str = "list_pets", **extra: object) -> dict:
 def _run_from_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
     """Diagnostics name files relative to the working directory: make it the project root."""
     monkeypatch.chdir(ROOT)
+
+
+GENERATED = ROOT / "generated"
+
+
+@pytest.fixture(scope="session")
+def generated_packages() -> list[str]:
+    """Make the committed generated packages importable (as `pip install -e` of each would)."""
+    import sys
+
+    folders = sorted(p for p in GENERATED.iterdir() if (p / "pyproject.toml").exists())
+    for folder in folders:
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    return [folder.name for folder in folders]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import warnings
 from typing import Any
 
 import datamodel_code_generator as dmcg
@@ -21,32 +22,13 @@ class ModelGenerationError(Exception):
 def render_models(api: Api, package: str, header: str) -> str:
     """The `models.py` module: one class per named schema, enums open, request models strict."""
     document = api.models_document
+    if not document["components"]["schemas"]:
+        return f'{header}\n"""This API declares no schemas: its operations take and return plain JSON."""\n'
     has_enums = _has_enums(document)
     try:
-        code = dmcg.generate(
-            document,
-            input_file_type=dmcg.InputFileType.OpenAPI,
-            output_model_type=dmcg.DataModelType.PydanticV2BaseModel,
-            openapi_scopes=[dmcg.OpenAPIScope.Schemas],
-            target_python_version=dmcg.PythonVersion.PY_311,
-            base_class=f"{package}._runtime.ApiModel",
-            additional_imports=[f"{package}._runtime.open_enum"] if has_enums else None,
-            custom_template_dir=TEMPLATES / "models",
-            extra_template_data={name: {"forbid_extra": True} for name in sorted(api.request_models)},
-            snake_case_field=True,
-            allow_population_by_field_name=True,
-            extra_fields="allow",
-            use_annotated=True,
-            field_constraints=True,
-            use_standard_collections=True,
-            use_union_operator=True,
-            use_schema_description=True,
-            use_field_description=True,
-            use_double_quotes=True,
-            disable_timestamp=True,
-            formatters=[],
-            custom_file_header=header,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its advice is for its own CLI users, not ours
+            code = _run_datamodel_codegen(document, api, package, header, has_enums)
     except Exception as exc:  # its errors are of many kinds; one line each for the user
         message = " ".join(str(exc).split())[:300]
         raise ModelGenerationError(f"datamodel-code-generator failed: {type(exc).__name__}: {message}") from None
@@ -58,6 +40,34 @@ def render_models(api: Api, package: str, header: str) -> str:
     if missing:
         raise ModelGenerationError(f"models not generated under their expected names: {', '.join(missing[:5])}")
     return code
+
+
+def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, header: str,
+                           has_enums: bool) -> Any:
+    return dmcg.generate(
+        document,
+        input_file_type=dmcg.InputFileType.OpenAPI,
+        output_model_type=dmcg.DataModelType.PydanticV2BaseModel,
+        openapi_scopes=[dmcg.OpenAPIScope.Schemas],
+        target_python_version=dmcg.PythonVersion.PY_311,
+        base_class=f"{package}._runtime.ApiModel",
+        additional_imports=[f"{package}._runtime.open_enum"] if has_enums else None,
+        custom_template_dir=TEMPLATES / "models",
+        extra_template_data={name: {"forbid_extra": True} for name in sorted(api.request_models)},
+        snake_case_field=True,
+        allow_population_by_field_name=True,
+        extra_fields="allow",
+        use_annotated=True,
+        field_constraints=True,
+        use_standard_collections=True,
+        use_union_operator=True,
+        use_schema_description=True,
+        use_field_description=True,
+        use_double_quotes=True,
+        disable_timestamp=True,
+        formatters=[],
+        custom_file_header=header,
+    )
 
 
 def sort_imports(code: str, first_party: str) -> str:

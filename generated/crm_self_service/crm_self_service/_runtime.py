@@ -95,7 +95,7 @@ class ApiError(ClientError):
         self.status_code = status_code
         self.method = method
         self.url = url
-        self.headers = dict(headers)
+        self.headers = httpx.Headers(headers)  # case-insensitive, secrets redacted
         self.body = body
         super().__init__(f"{method} {url} answered {status_code}: {_summary(body)}")
 

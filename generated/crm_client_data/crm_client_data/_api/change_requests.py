@@ -3,13 +3,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import (
+    AsyncTransport,
+    Call,
+    Operation,
+    Paging,
+    SyncTransport,
+    aiterate,
+    iterate,
+)
 
-_GET_CONTACT_CHANGE_REQUEST_V_1_0 = Operation(
+_GET_CONTACT_CHANGE_REQUEST_V1_0 = Operation(
     method="get",
     path="/v1.0/contacts/{contactId}/change-requests/{changeRequestId}",
     security=(("bearer_auth",),),
@@ -54,7 +62,7 @@ _LIST_CHANGE_REQUEST_STATUSES = Operation(
     },
 )
 
-_CHECK_PENDING_CHANGE_REQUEST_V_1_0 = Operation(
+_CHECK_PENDING_CHANGE_REQUEST_V1_0 = Operation(
     method="get",
     path="/v1.0/contacts/{contactId}/pending-change-request/check",
     security=(("bearer_auth",),),
@@ -100,6 +108,7 @@ _SEARCH_MEMBER_CHANGE_REQUESTS = Operation(
         "500": models.ApiError,
     },
 )
+_SEARCH_MEMBER_CHANGE_REQUESTS_PAGING = Paging("body", "page", "pageSize", "results")
 
 _SEARCH_CHANGE_REQUESTS = Operation(
     method="post",
@@ -117,6 +126,7 @@ _SEARCH_CHANGE_REQUESTS = Operation(
         "500": models.ApiError,
     },
 )
+_SEARCH_CHANGE_REQUESTS_PAGING = Paging("body", "page", "pageSize", "results")
 
 _CANCEL_CHANGE_REQUEST = Operation(
     method="post",
@@ -157,7 +167,7 @@ class ChangeRequestsApi:
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
 
-    def get_contact_change_request_v_1_0(
+    def get_contact_change_request_v1_0(
         self,
         *,
         contact_id: int,
@@ -184,7 +194,7 @@ class ChangeRequestsApi:
         return cast(
             models.ContactChangeRequestV10,
             self._transport.request(
-                _GET_CONTACT_CHANGE_REQUEST_V_1_0,
+                _GET_CONTACT_CHANGE_REQUEST_V1_0,
                 Call(
                     path={
                         "contactId": contact_id,
@@ -264,7 +274,7 @@ class ChangeRequestsApi:
             ),
         )
 
-    def check_pending_change_request_v_1_0(
+    def check_pending_change_request_v1_0(
         self,
         *,
         contact_id: int,
@@ -289,7 +299,7 @@ class ChangeRequestsApi:
         return cast(
             models.PendingChangeRequestCheckV10,
             self._transport.request(
-                _CHECK_PENDING_CHANGE_REQUEST_V_1_0,
+                _CHECK_PENDING_CHANGE_REQUEST_V1_0,
                 Call(
                     path={"contactId": contact_id},
                     headers={"Accept-Language": accept_language},
@@ -373,6 +383,30 @@ class ChangeRequestsApi:
             ),
         )
 
+    def iter_search_member_change_requests(
+        self,
+        *,
+        member_id: int,
+        accept_language: str | None = None,
+        body: (
+            models.MemberScopedChangeRequestSearchRequest | Mapping[str, Any] | None
+        ) = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[models.MemberScopedChangeRequestSearchItem]:
+        """Every item of every page of `search_member_change_requests`, fetching pages as needed."""
+        return iterate(
+            _SEARCH_MEMBER_CHANGE_REQUESTS_PAGING,
+            self.search_member_change_requests,
+            {
+                "member_id": member_id,
+                "accept_language": accept_language,
+                "body": body,
+                "extra_headers": extra_headers,
+                "timeout": timeout,
+            },
+        )
+
     def search_change_requests(
         self,
         *,
@@ -403,6 +437,26 @@ class ChangeRequestsApi:
                 ),
                 models.ChangeRequestSearchResult,
             ),
+        )
+
+    def iter_search_change_requests(
+        self,
+        *,
+        accept_language: str | None = None,
+        body: models.ChangeRequestSearchRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[models.ChangeRequestSearchItem]:
+        """Every item of every page of `search_change_requests`, fetching pages as needed."""
+        return iterate(
+            _SEARCH_CHANGE_REQUESTS_PAGING,
+            self.search_change_requests,
+            {
+                "accept_language": accept_language,
+                "body": body,
+                "extra_headers": extra_headers,
+                "timeout": timeout,
+            },
         )
 
     def cancel_change_request(
@@ -477,7 +531,7 @@ class AsyncChangeRequestsApi:
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport
 
-    async def get_contact_change_request_v_1_0(
+    async def get_contact_change_request_v1_0(
         self,
         *,
         contact_id: int,
@@ -504,7 +558,7 @@ class AsyncChangeRequestsApi:
         return cast(
             models.ContactChangeRequestV10,
             await self._transport.request(
-                _GET_CONTACT_CHANGE_REQUEST_V_1_0,
+                _GET_CONTACT_CHANGE_REQUEST_V1_0,
                 Call(
                     path={
                         "contactId": contact_id,
@@ -584,7 +638,7 @@ class AsyncChangeRequestsApi:
             ),
         )
 
-    async def check_pending_change_request_v_1_0(
+    async def check_pending_change_request_v1_0(
         self,
         *,
         contact_id: int,
@@ -609,7 +663,7 @@ class AsyncChangeRequestsApi:
         return cast(
             models.PendingChangeRequestCheckV10,
             await self._transport.request(
-                _CHECK_PENDING_CHANGE_REQUEST_V_1_0,
+                _CHECK_PENDING_CHANGE_REQUEST_V1_0,
                 Call(
                     path={"contactId": contact_id},
                     headers={"Accept-Language": accept_language},
@@ -693,6 +747,30 @@ class AsyncChangeRequestsApi:
             ),
         )
 
+    def iter_search_member_change_requests(
+        self,
+        *,
+        member_id: int,
+        accept_language: str | None = None,
+        body: (
+            models.MemberScopedChangeRequestSearchRequest | Mapping[str, Any] | None
+        ) = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[models.MemberScopedChangeRequestSearchItem]:
+        """Every item of every page of `search_member_change_requests`, fetching pages as needed."""
+        return aiterate(
+            _SEARCH_MEMBER_CHANGE_REQUESTS_PAGING,
+            self.search_member_change_requests,
+            {
+                "member_id": member_id,
+                "accept_language": accept_language,
+                "body": body,
+                "extra_headers": extra_headers,
+                "timeout": timeout,
+            },
+        )
+
     async def search_change_requests(
         self,
         *,
@@ -723,6 +801,26 @@ class AsyncChangeRequestsApi:
                 ),
                 models.ChangeRequestSearchResult,
             ),
+        )
+
+    def iter_search_change_requests(
+        self,
+        *,
+        accept_language: str | None = None,
+        body: models.ChangeRequestSearchRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[models.ChangeRequestSearchItem]:
+        """Every item of every page of `search_change_requests`, fetching pages as needed."""
+        return aiterate(
+            _SEARCH_CHANGE_REQUESTS_PAGING,
+            self.search_change_requests,
+            {
+                "accept_language": accept_language,
+                "body": body,
+                "extra_headers": extra_headers,
+                "timeout": timeout,
+            },
         )
 
     async def cancel_change_request(

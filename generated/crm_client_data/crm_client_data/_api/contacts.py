@@ -3,11 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import (
+    AsyncTransport,
+    Call,
+    Operation,
+    Paging,
+    SyncTransport,
+    aiterate,
+    iterate,
+)
 
 _GET_CONTACT_PROFILE_PICTURE = Operation(
     method="get",
@@ -218,7 +226,7 @@ _CREATE_CONTACT = Operation(
     },
 )
 
-_SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V_1_0 = Operation(
+_SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0 = Operation(
     method="get",
     path="/v1.0/contacts/{contactId}/details/change-history/search",
     security=(("bearer_auth",),),
@@ -233,6 +241,9 @@ _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V_1_0 = Operation(
         "404": models.ApiError,
         "500": models.ApiError,
     },
+)
+_SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0_PAGING = Paging(
+    "body", "page", "pageSize", "results"
 )
 
 _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY = Operation(
@@ -250,6 +261,9 @@ _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY = Operation(
         "404": models.ApiError,
         "500": models.ApiError,
     },
+)
+_SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_PAGING = Paging(
+    "body", "page", "pageSize", "results"
 )
 
 _VERIFY_COMMUNICATION_CHANNEL = Operation(
@@ -737,7 +751,7 @@ class ContactsApi:
             ),
         )
 
-    def search_contact_details_change_history_v_1_0(
+    def search_contact_details_change_history_v1_0(
         self,
         *,
         contact_id: int,
@@ -764,7 +778,7 @@ class ContactsApi:
         return cast(
             models.ChangeHistorySearchResultV10,
             self._transport.request(
-                _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V_1_0,
+                _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0,
                 Call(
                     path={"contactId": contact_id},
                     headers={"Accept-Language": accept_language},
@@ -774,6 +788,28 @@ class ContactsApi:
                 ),
                 models.ChangeHistorySearchResultV10,
             ),
+        )
+
+    def iter_search_contact_details_change_history_v1_0(
+        self,
+        *,
+        contact_id: int,
+        accept_language: str | None = None,
+        body: models.ChangeHistorySearchRequestV10 | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[models.ChangeHistoryEntryV10]:
+        """Every item of every page of `search_contact_details_change_history_v1_0`, fetching pages as needed."""
+        return iterate(
+            _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0_PAGING,
+            self.search_contact_details_change_history_v1_0,
+            {
+                "contact_id": contact_id,
+                "accept_language": accept_language,
+                "body": body,
+                "extra_headers": extra_headers,
+                "timeout": timeout,
+            },
         )
 
     def search_contact_details_change_history(
@@ -809,6 +845,28 @@ class ContactsApi:
                 ),
                 models.ChangeHistorySearchResultV11,
             ),
+        )
+
+    def iter_search_contact_details_change_history(
+        self,
+        *,
+        contact_id: int,
+        accept_language: str | None = None,
+        body: models.ChangeHistorySearchRequestV11 | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[models.ChangeHistoryEntryV11]:
+        """Every item of every page of `search_contact_details_change_history`, fetching pages as needed."""
+        return iterate(
+            _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_PAGING,
+            self.search_contact_details_change_history,
+            {
+                "contact_id": contact_id,
+                "accept_language": accept_language,
+                "body": body,
+                "extra_headers": extra_headers,
+                "timeout": timeout,
+            },
         )
 
     def verify_communication_channel(
@@ -1343,7 +1401,7 @@ class AsyncContactsApi:
             ),
         )
 
-    async def search_contact_details_change_history_v_1_0(
+    async def search_contact_details_change_history_v1_0(
         self,
         *,
         contact_id: int,
@@ -1370,7 +1428,7 @@ class AsyncContactsApi:
         return cast(
             models.ChangeHistorySearchResultV10,
             await self._transport.request(
-                _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V_1_0,
+                _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0,
                 Call(
                     path={"contactId": contact_id},
                     headers={"Accept-Language": accept_language},
@@ -1380,6 +1438,28 @@ class AsyncContactsApi:
                 ),
                 models.ChangeHistorySearchResultV10,
             ),
+        )
+
+    def iter_search_contact_details_change_history_v1_0(
+        self,
+        *,
+        contact_id: int,
+        accept_language: str | None = None,
+        body: models.ChangeHistorySearchRequestV10 | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[models.ChangeHistoryEntryV10]:
+        """Every item of every page of `search_contact_details_change_history_v1_0`, fetching pages as needed."""
+        return aiterate(
+            _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0_PAGING,
+            self.search_contact_details_change_history_v1_0,
+            {
+                "contact_id": contact_id,
+                "accept_language": accept_language,
+                "body": body,
+                "extra_headers": extra_headers,
+                "timeout": timeout,
+            },
         )
 
     async def search_contact_details_change_history(
@@ -1415,6 +1495,28 @@ class AsyncContactsApi:
                 ),
                 models.ChangeHistorySearchResultV11,
             ),
+        )
+
+    def iter_search_contact_details_change_history(
+        self,
+        *,
+        contact_id: int,
+        accept_language: str | None = None,
+        body: models.ChangeHistorySearchRequestV11 | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[models.ChangeHistoryEntryV11]:
+        """Every item of every page of `search_contact_details_change_history`, fetching pages as needed."""
+        return aiterate(
+            _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_PAGING,
+            self.search_contact_details_change_history,
+            {
+                "contact_id": contact_id,
+                "accept_language": accept_language,
+                "body": body,
+                "extra_headers": extra_headers,
+                "timeout": timeout,
+            },
         )
 
     async def verify_communication_channel(

@@ -56,7 +56,7 @@ _GET_CONTACT_LEGAL_ENTITY_DETAILS = Operation(
     },
 )
 
-_CREATE_LEGAL_ENTITY_V_1_0 = Operation(
+_CREATE_LEGAL_ENTITY_V1_0 = Operation(
     method="post",
     path="/v1.0/legalentities",
     security=(("bearer_auth",),),
@@ -195,7 +195,7 @@ class LegalEntitiesApi:
             ),
         )
 
-    def create_legal_entity_v_1_0(
+    def create_legal_entity_v1_0(
         self,
         *,
         accept_language: str | None = None,
@@ -220,7 +220,7 @@ class LegalEntitiesApi:
         return cast(
             models.LegalEntityCreateResult,
             self._transport.request(
-                _CREATE_LEGAL_ENTITY_V_1_0,
+                _CREATE_LEGAL_ENTITY_V1_0,
                 Call(
                     headers={"Accept-Language": accept_language},
                     body=body,
@@ -366,7 +366,7 @@ class AsyncLegalEntitiesApi:
             ),
         )
 
-    async def create_legal_entity_v_1_0(
+    async def create_legal_entity_v1_0(
         self,
         *,
         accept_language: str | None = None,
@@ -391,7 +391,7 @@ class AsyncLegalEntitiesApi:
         return cast(
             models.LegalEntityCreateResult,
             await self._transport.request(
-                _CREATE_LEGAL_ENTITY_V_1_0,
+                _CREATE_LEGAL_ENTITY_V1_0,
                 Call(
                     headers={"Accept-Language": accept_language},
                     body=body,
