@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI := $(BIN)/python -m generator
 
-.PHONY: all generate validate test bench docs clean
+.PHONY: all generate validate test bench docs clean golden
 
 all: generate
 
@@ -38,3 +38,7 @@ docs: $(STAMP)
 clean:
 	rm -rf $(VENV) site build *.egg-info .pytest_cache bench-results test-artifacts
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+## golden: rewrite the golden snapshots in tests/golden/ after an intended change to generated code
+golden: $(STAMP)
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_generate.py -k golden

@@ -286,18 +286,17 @@ class _Builder:
     def _body(self, raw: Any, pointer: str, hint: str) -> Body | None:
         if raw is None:
             return None
-        body = self._deref(raw, f"{pointer}/requestBody")
+        body, document, where = self._located(raw, f"{pointer}/requestBody")
         content = body.get("content") or {} if isinstance(body, dict) else {}
         chosen = _choose_media_type(content)
         if chosen is None:
             return None
         media_type, kind = chosen
         schema = (content[media_type] or {}).get("schema") or {}
-        where = join_pointer([*_parts(pointer), "requestBody", "content", media_type, "schema"])
         if kind in ("json", "form", "multipart"):
-            annotation = self.annotate.model(schema, self.document, where, hint + "Request")
-            for name in re.findall(r"models\.(\w+)", annotation):
-                self.request_roots.add(name)
+            schema_pointer = where + join_pointer(["content", media_type, "schema"])
+            annotation = self.annotate.model(schema, document, schema_pointer, hint + "Request")
+            self.request_roots.update(re.findall(r"models\.(\w+)", annotation))
         else:
             annotation = "bytes" if kind == "binary" else "str"
         return Body(media_type, kind, annotation, bool(body.get("required")), str(body.get("description") or ""))
@@ -306,7 +305,7 @@ class _Builder:
         result = []
         for status, raw in responses.items():
             status = str(status)
-            response = self._deref(raw, join_pointer([*_parts(pointer), "responses", status]))
+            response, document, where = self._located(raw, join_pointer([*_parts(pointer), "responses", status]))
             if not isinstance(response, dict):
                 continue
             content = response.get("content") or {}
@@ -319,8 +318,8 @@ class _Builder:
             if kind in ("json", "form", "multipart"):
                 schema = (content[media_type] or {}).get("schema") or {}
                 suffix = "Response" if status.startswith("2") else f"Error{pascal_case(status)}"
-                where = join_pointer([*_parts(pointer), "responses", status, "content", media_type, "schema"])
-                annotation = self.annotate.model(schema, self.document, where, hint + suffix)
+                schema_pointer = where + join_pointer(["content", media_type, "schema"])
+                annotation = self.annotate.model(schema, document, schema_pointer, hint + suffix)
                 kind = "json"
             else:
                 annotation = "bytes" if kind == "binary" else "str"
@@ -418,10 +417,15 @@ class _Builder:
         return request - from_elsewhere
 
     def _deref(self, node: Any, pointer: str) -> Any:
+        return self._located(node, pointer)[0]
+
+    def _located(self, node: Any, pointer: str) -> tuple[Any, Document, str]:
+        """A node with `$ref`s followed, the document it lives in and its pointer there."""
         try:
-            return self.registry.deref(node, self.document)[0]
+            target, document, target_pointer = self.registry.deref(node, self.document)
         except RefError as exc:
             raise UnsupportedSchema(self.document, pointer, str(exc)) from None
+        return target, document, pointer if target_pointer is None else target_pointer
 
 
 def _server_url(server: dict[str, Any]) -> str:

@@ -17,7 +17,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MANIFEST = ".generated.json"
+MANIFEST = ".generated.json"  # committed: the files generated and their hashes
+STAMP = ".generated.stamp"  # not committed: what generated them (generator and spec), for the fast path
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 PARALLEL_THRESHOLD = 400_000  # characters of Python: below this, one process formats faster
 FORMATTERS = ("black", "ruff", "none")
 
@@ -77,7 +80,7 @@ class PackageOutput:
 
     def manifest(self) -> str:
         entries = {str(path.as_posix()): sha256(text) for path, text in sorted(self.files.items())}
-        return json.dumps({"fingerprint": self.fingerprint, "files": entries}, indent=1, sort_keys=True) + "\n"
+        return json.dumps({"files": entries}, indent=1, sort_keys=True) + "\n"
 
 
 @dataclass
@@ -88,6 +91,7 @@ class Plan:
     deletions: list[Path] = field(default_factory=list)
     unchanged: int = 0
     roots: set[Path] = field(default_factory=set)
+    stamps: dict[Path, str] = field(default_factory=dict)
 
     @property
     def stale(self) -> list[Path]:
@@ -104,8 +108,13 @@ def read_manifest(folder: Path) -> dict[str, object]:
 
 def is_current(folder: Path, fingerprint: str) -> bool:
     """True when the folder holds exactly what this fingerprint generated (fast path)."""
+    try:
+        if (folder / STAMP).read_text(encoding="utf-8") != fingerprint:
+            return False
+    except OSError:
+        return False
     manifest = read_manifest(folder)
-    if manifest.get("fingerprint") != fingerprint or not isinstance(manifest.get("files"), dict):
+    if not isinstance(manifest.get("files"), dict):
         return False
     for name, digest in manifest["files"].items():  # type: ignore[union-attr]
         path = folder / name
@@ -122,6 +131,7 @@ def plan(packages: list[PackageOutput]) -> Plan:
     result = Plan()
     for package in packages:
         result.roots.add(package.folder)
+        result.stamps[package.folder] = package.fingerprint
         wanted = {package.folder / path: text for path, text in package.files.items()}
         wanted[package.folder / MANIFEST] = package.manifest()
         for path, text in wanted.items():
@@ -160,12 +170,17 @@ def apply(changes: Plan) -> None:
         raise
     for path in changes.deletions:
         _remove_empty_folders(path.parent, changes.roots)
+    for folder, fingerprint in changes.stamps.items():
+        stamp = folder / STAMP
+        if not stamp.exists() or stamp.read_text(encoding="utf-8") != fingerprint:
+            _write_atomically(stamp, fingerprint)
 
 
 def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
+        os.chmod(temporary, 0o666 & ~_UMASK)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, path)

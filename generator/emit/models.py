@@ -24,17 +24,16 @@ def render_models(api: Api, package: str, header: str) -> str:
     document = api.models_document
     if not document["components"]["schemas"]:
         return f'{header}\n"""This API declares no schemas: its operations take and return plain JSON."""\n'
-    has_enums = _has_enums(document)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its advice is for its own CLI users, not ours
-            code = _run_datamodel_codegen(document, api, package, header, has_enums)
+            code = _run_datamodel_codegen(document, api, package, header)
     except Exception as exc:  # its errors are of many kinds; one line each for the user
         message = " ".join(str(exc).split())[:300]
         raise ModelGenerationError(f"datamodel-code-generator failed: {type(exc).__name__}: {message}") from None
     if not isinstance(code, str):
         raise ModelGenerationError("datamodel-code-generator produced several modules; expected one")
-    code = sort_imports(code, package)
+    code = sort_imports(_open_enums(code, package), package)
     defined = {next(filter(None, m)) for m in _DEFINED.findall(code)}
     missing = sorted(set(document["components"]["schemas"]) - defined)
     if missing:
@@ -42,8 +41,7 @@ def render_models(api: Api, package: str, header: str) -> str:
     return code
 
 
-def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, header: str,
-                           has_enums: bool) -> Any:
+def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, header: str) -> Any:
     return dmcg.generate(
         document,
         input_file_type=dmcg.InputFileType.OpenAPI,
@@ -51,7 +49,6 @@ def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, hea
         openapi_scopes=[dmcg.OpenAPIScope.Schemas],
         target_python_version=dmcg.PythonVersion.PY_311,
         base_class=f"{package}._runtime.ApiModel",
-        additional_imports=[f"{package}._runtime.open_enum"] if has_enums else None,
         custom_template_dir=TEMPLATES / "models",
         extra_template_data={name: {"forbid_extra": True} for name in sorted(api.request_models)},
         snake_case_field=True,
@@ -68,6 +65,18 @@ def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, hea
         formatters=[],
         custom_file_header=header,
     )
+
+
+_ENUM_CLASS = re.compile(r"^(class \w+\((?:Enum|StrEnum|IntEnum)\):)", re.MULTILINE)
+
+
+def _open_enums(code: str, package: str) -> str:
+    """Decorate every generated enum with the runtime's `open_enum` (unknown values accepted)."""
+    code, count = _ENUM_CLASS.subn(r"@open_enum\n\1", code)
+    if count:
+        future = "from __future__ import annotations\n"
+        code = code.replace(future, f"{future}from {package}._runtime import open_enum\n", 1)
+    return code
 
 
 def sort_imports(code: str, first_party: str) -> str:
@@ -102,13 +111,3 @@ def _isort_key(name: str) -> tuple[int, str]:
     """isort's order-by-type: CONSTANTS, then Classes, then functions and modules."""
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     return kind, name
-
-
-def _has_enums(node: Any) -> bool:
-    if isinstance(node, dict):
-        return isinstance(node.get("enum"), list) or any(_has_enums(v) for k, v in node.items()
-                                                        if k not in ("example", "examples", "default"))
-    if isinstance(node, list):
-        return any(_has_enums(v) for v in node)
-    return False
-

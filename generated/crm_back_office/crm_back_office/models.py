@@ -12,7 +12,9 @@ from crm_back_office._runtime import ApiModel, open_enum
 
 @open_enum
 class AccountState(StrEnum):
-    """Account state (the seed's \"Account State (Enum)\"). ACTIVE: Contact is able to perform transactions. SUSPENDED: Contact blocked from ordering/purchases but still allowed to make Payments. TERMINATED: Contact can no longer perform any kind of transactions using this account (financial, ordering, rewards etc)."""
+    """
+    Account state (the seed's "Account State (Enum)"). ACTIVE: Contact is able to perform transactions. SUSPENDED: Contact blocked from ordering/purchases but still allowed to make Payments. TERMINATED: Contact can no longer perform any kind of transactions using this account (financial, ordering, rewards etc).
+    """
 
     active = "ACTIVE"
     suspended = "SUSPENDED"
@@ -108,7 +110,9 @@ class ActivityKeyDates(ApiModel):
 
 @open_enum
 class Type(StrEnum):
-    """The type of related entity."""
+    """
+    The type of related entity.
+    """
 
     contact = "CONTACT"
     lead = "LEAD"
@@ -118,7 +122,9 @@ class Type(StrEnum):
 
 @open_enum
 class Type1(StrEnum):
-    """The type of related entity (the contact cannot be updated)."""
+    """
+    The type of related entity (the contact cannot be updated).
+    """
 
     lead = "LEAD"
     service_request = "SERVICE_REQUEST"
@@ -146,7 +152,9 @@ class ActivitySchedule(ApiModel):
 
 @open_enum
 class ActivityState(StrEnum):
-    """The activity state (the seed's \"activity state (enum)\"): PENDING, COMPLETED or CANCELLED."""
+    """
+    The activity state (the seed's "activity state (enum)"): PENDING, COMPLETED or CANCELLED.
+    """
 
     pending = "PENDING"
     completed = "COMPLETED"

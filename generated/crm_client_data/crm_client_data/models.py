@@ -70,7 +70,9 @@ class ChangeRequestReviewRequest(ApiModel):
 
 @open_enum
 class CommunicationVerificationChannelType(StrEnum):
-    """Communication channel being verified. `Email`: the contact's pending email; `Mobile`: the contact's pending mobile number."""
+    """
+    Communication channel being verified. `Email`: the contact's pending email; `Mobile`: the contact's pending mobile number.
+    """
 
     email = "Email"
     mobile = "Mobile"
@@ -684,7 +686,9 @@ class ProfilePictureUpdateRequest(ApiModel):
 
 @open_enum
 class SortOrder(StrEnum):
-    """Sort order. `Ascending`: ascending order; `Descending`: descending order."""
+    """
+    Sort order. `Ascending`: ascending order; `Descending`: descending order.
+    """
 
     ascending = "Ascending"
     descending = "Descending"

@@ -12,7 +12,9 @@ from crm_self_service._runtime import ApiModel, open_enum
 
 @open_enum
 class AddressType(StrEnum):
-    """The address type"""
+    """
+    The address type
+    """
 
     home = "HOME"
     business = "BUSINESS"
@@ -77,7 +79,9 @@ class AddContactAddressRequest(ApiModel):
 
 @open_enum
 class RegistrationType(StrEnum):
-    """The device’s registration type"""
+    """
+    The device’s registration type
+    """
 
     ios = "IOS"
     android = "ANDROID"
@@ -108,7 +112,9 @@ class AddContactDeviceRequest(ApiModel):
 
 @open_enum
 class PaymentMethodType(StrEnum):
-    """The payment method that will be related with the account"""
+    """
+    The payment method that will be related with the account
+    """
 
     card = "CARD"
     direct_debit = "DIRECT_DEBIT"
@@ -193,7 +199,9 @@ class AddPaymentMethodRequest(ApiModel):
 
 @open_enum
 class Provider(StrEnum):
-    """The contact’s identity provider. EMAIL, FACEBOOK, GOOGLE, PHONE; MW4 = CRM.COM auth server. (The seed prints the note 'PENDING' under PHONE; it is not a value.)"""
+    """
+    The contact’s identity provider. EMAIL, FACEBOOK, GOOGLE, PHONE; MW4 = CRM.COM auth server. (The seed prints the note 'PENDING' under PHONE; it is not a value.)
+    """
 
     email = "EMAIL"
     facebook = "FACEBOOK"
@@ -296,7 +304,9 @@ class ChangePasswordRequest(ApiModel):
 
 @open_enum
 class LifeCycleState(StrEnum):
-    """The state of the communication"""
+    """
+    The state of the communication
+    """
 
     pending = "PENDING"
     completed = "COMPLETED"
@@ -305,7 +315,9 @@ class LifeCycleState(StrEnum):
 
 @open_enum
 class Channel(StrEnum):
-    """The channel that the communication is sent through"""
+    """
+    The channel that the communication is sent through
+    """
 
     sms = "SMS"
     email = "EMAIL"
@@ -330,7 +342,9 @@ class CommunicationActionsRequest(ApiModel):
 
 @open_enum
 class Type(StrEnum):
-    """The contact type"""
+    """
+    The contact type
+    """
 
     person = "PERSON"
     company = "COMPANY"
@@ -338,7 +352,9 @@ class Type(StrEnum):
 
 @open_enum
 class ConsentState(StrEnum):
-    """The contact consent"""
+    """
+    The contact consent
+    """
 
     pending = "PENDING"
     accepted = "ACCEPTED"
@@ -348,7 +364,9 @@ class ConsentState(StrEnum):
 
 @open_enum
 class AddressType1(StrEnum):
-    """The address’ type"""
+    """
+    The address’ type
+    """
 
     home = "HOME"
     business = "BUSINESS"
@@ -475,7 +493,9 @@ class ContactDemographics(ApiModel):
 
 @open_enum
 class RegistrationType1(StrEnum):
-    """The device’s registration type based on the device’s product and the communication settings, which can be either Android or IOS"""
+    """
+    The device’s registration type based on the device’s product and the communication settings, which can be either Android or IOS
+    """
 
     ios = "IOS"
     android = "ANDROID"
@@ -494,7 +514,9 @@ class ContactLoyaltyIdentifier(ApiModel):
 
 @open_enum
 class OrgType(StrEnum):
-    """The organisation type"""
+    """
+    The organisation type
+    """
 
     service_owner = "SERVICE_OWNER"
     organisation = "ORGANISATION"
@@ -502,7 +524,9 @@ class OrgType(StrEnum):
 
 @open_enum
 class OrgRelationship(StrEnum):
-    """The organisation relationship"""
+    """
+    The organisation relationship
+    """
 
     business = "BUSINESS"
     subsidiary = "SUBSIDIARY"
@@ -574,7 +598,9 @@ class Guid(RootModel[str]):
 
 @open_enum
 class Name(StrEnum):
-    """The predetermined information that will be used to identify the contact. BIRTHDATE, PASSPORT, ID_NUMBER: lookup on contact details; CARD: lookup on contact customer identification medium (if enabled) and then on contact details; PHONE, EMAIL: lookup on contact identity, then on customer identification medium (if enabled) and last on contact details"""
+    """
+    The predetermined information that will be used to identify the contact. BIRTHDATE, PASSPORT, ID_NUMBER: lookup on contact details; CARD: lookup on contact customer identification medium (if enabled) and then on contact details; PHONE, EMAIL: lookup on contact identity, then on customer identification medium (if enabled) and last on contact details
+    """
 
     birthdate = "BIRTHDATE"
     passport = "PASSPORT"
@@ -659,7 +685,9 @@ class RefreshTokenRequest(ApiModel):
 
 @open_enum
 class Provider1(StrEnum):
-    """The identity provider"""
+    """
+    The identity provider
+    """
 
     email = "EMAIL"
     phone = "PHONE"
@@ -710,7 +738,9 @@ class RegisterContactIdentity(ApiModel):
 
 @open_enum
 class ConsentState1(StrEnum):
-    """The contact setting for consent"""
+    """
+    The contact setting for consent
+    """
 
     pending = "PENDING"
     accepted = "ACCEPTED"
@@ -857,7 +887,9 @@ class RegistrationResponse(ApiModel):
 
 @open_enum
 class SendMethod(StrEnum):
-    """How to send the validation code"""
+    """
+    How to send the validation code
+    """
 
     email = "EMAIL"
     sms = "SMS"
@@ -933,7 +965,9 @@ class UpdateContactAddressRequest(ApiModel):
 
 @open_enum
 class ConsentState2(StrEnum):
-    """The consent state to be updated"""
+    """
+    The consent state to be updated
+    """
 
     pending = "PENDING"
     accepted = "ACCEPTED"
@@ -954,7 +988,9 @@ class UpdateContactConsentsRequest(ApiModel):
 
 @open_enum
 class Gender(Enum):
-    """The person gender"""
+    """
+    The person gender
+    """
 
     male = "MALE"
     female = "FEMALE"
@@ -1200,7 +1236,9 @@ class UpdateContactRequest(ApiModel):
 
 @open_enum
 class Name1(StrEnum):
-    """Contact identification credentials. AUTH_OTP: One Time Password Auth Id; EMAIL: the email address that was used to request the otp; PHONE: the phone number that was used to request the otp; ID_NUMBER: the contact’s id number that was used to request the otp; PASSPORT: the contact’s passport that was used to request the otp; BIRTHDATE: the contact’s birthdate that was used to request the otp; CARD: the contact’s card that was used to request the otp"""
+    """
+    Contact identification credentials. AUTH_OTP: One Time Password Auth Id; EMAIL: the email address that was used to request the otp; PHONE: the phone number that was used to request the otp; ID_NUMBER: the contact’s id number that was used to request the otp; PASSPORT: the contact’s passport that was used to request the otp; BIRTHDATE: the contact’s birthdate that was used to request the otp; CARD: the contact’s card that was used to request the otp
+    """
 
     auth_otp = "AUTH_OTP"
     email = "EMAIL"
