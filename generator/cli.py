@@ -18,7 +18,7 @@ from generator.emit.models import ModelGenerationError
 from generator.generate import Target, default_package
 from generator.lint import lint_document
 from generator.load import display_path, load_document
-from generator.output import FORMATTERS, FormatError
+from generator.formatting import FORMATTERS, FormatError
 from generator.schemas import UnsupportedSchema
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2

@@ -15,7 +15,8 @@ from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, build_api
 from generator.load import load_document
 from generator.naming import snake_case
-from generator.output import PackageOutput, Plan, apply, format_files, is_current, plan
+from generator.formatting import format_files
+from generator.output import PackageOutput, Plan, apply, is_current, plan
 
 GENERATOR_SOURCES = Path(__file__).resolve().parent
 
@@ -68,7 +69,8 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
     files[Path("README.md")] = render("package", "README.md.jinja", api=api, package=target.package,
                                       header_text=header_text(api))
     fingerprint = generator_fingerprint(formatter) + ":" + api.spec_sha256
-    return PackageOutput(target.folder, format_files(files, formatter), fingerprint)
+    formatted = format_files(files, formatter, cache_key=str(target.folder.resolve()))
+    return PackageOutput(target.folder, formatted, fingerprint)
 
 
 def _package_version(api: Api) -> str:

@@ -10,10 +10,7 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,53 +18,10 @@ MANIFEST = ".generated.json"  # committed: the files generated and their hashes
 STAMP = ".generated.stamp"  # not committed: what generated them (generator and spec), for the fast path
 _UMASK = os.umask(0)
 os.umask(_UMASK)
-PARALLEL_THRESHOLD = 400_000  # characters of Python: below this, one process formats faster
-FORMATTERS = ("black", "ruff", "none")
-
-
-class FormatError(Exception):
-    """A formatter rejected generated code (a generator bug): names the file."""
 
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _black(item: tuple[str, str]) -> tuple[str, str]:
-    import black
-
-    name, source = item
-    try:
-        return name, black.format_str(source, mode=black.Mode(target_versions={black.TargetVersion.PY311}))
-    except Exception as exc:  # black raises several kinds; the file name is what matters
-        raise FormatError(f"{name}: black cannot format the generated code: {str(exc).splitlines()[0]}") from None
-
-
-def _ruff(name: str, source: str) -> str:
-    process = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", name, "--target-version", "py311", "-"],
-        input=source, capture_output=True, text=True,
-    )
-    if process.returncode != 0:
-        raise FormatError(f"{name}: ruff cannot format the generated code: {process.stderr.strip()[:200]}")
-    return process.stdout
-
-
-def format_files(files: dict[Path, str], formatter: str = "black") -> dict[Path, str]:
-    """Format every Python file (black by default); other files pass through."""
-    python = {path: text for path, text in files.items() if path.suffix == ".py"}
-    if formatter == "none" or not python:
-        return dict(files)
-    items = [(str(path), text) for path, text in sorted(python.items())]
-    if formatter == "ruff":
-        formatted = {name: _ruff(name, text) for name, text in items}
-    elif sum(len(text) for _, text in items) < PARALLEL_THRESHOLD or len(items) == 1:
-        formatted = dict(map(_black, items))
-    else:
-        biggest_first = sorted(items, key=lambda item: -len(item[1]))
-        with ProcessPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1)) as pool:
-            formatted = dict(pool.map(_black, biggest_first))
-    return {path: formatted.get(str(path), text) for path, text in files.items()}
 
 
 @dataclass

@@ -168,3 +168,31 @@ def test_unsupported_input_fails_with_its_location(run_cli, tmp_path):
     assert result.code == 2
     assert result.lines == [f"{spec}:11:15: generate-unsupported: $ref file 'missing.yaml' does not exist"]
     assert not (tmp_path / "out").exists()
+
+
+def test_pieces_formatted_apart_equal_black_on_the_whole_file():
+    """The chunked, cached black of generator.formatting is black: the committed files are black-stable."""
+    import black
+
+    mode = black.Mode(target_versions={black.TargetVersion.PY311})
+    files = sorted(GENERATED.rglob("*.py"))
+    assert len(files) > 30
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert black.format_str(text, mode=mode) == text, path
+
+
+def test_formatting_reuses_cached_pieces(tmp_path, monkeypatch):
+    from generator import formatting
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = "class A:\n  x=1\n\n\n\ndef f( a ):\n  return a\n"
+    first = formatting.BlackFormatter("k").format({"m.py": source})
+    assert first == {"m.py": "class A:\n    x = 1\n\n\ndef f(a):\n    return a\n"}
+    calls = []
+    real = formatting._black_batch
+    monkeypatch.setattr(formatting, "_black_batch", lambda batch: calls.append(batch) or real(batch))
+    changed = source.replace("return a", "return a+1")
+    second = formatting.BlackFormatter("k").format({"m.py": changed})
+    assert second == {"m.py": "class A:\n    x = 1\n\n\ndef f(a):\n    return a + 1\n"}
+    assert [[piece for _, piece in batch] for batch in calls] == [["def f( a ):\n  return a+1\n"]]

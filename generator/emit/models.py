@@ -33,7 +33,7 @@ def render_models(api: Api, package: str, header: str) -> str:
         raise ModelGenerationError(f"datamodel-code-generator failed: {type(exc).__name__}: {message}") from None
     if not isinstance(code, str):
         raise ModelGenerationError("datamodel-code-generator produced several modules; expected one")
-    code = sort_imports(_open_enums(code, package), package)
+    code = sort_imports(_defer_builds(_open_enums(code, package), package), package)
     defined = {next(filter(None, m)) for m in _DEFINED.findall(code)}
     missing = sorted(set(document["components"]["schemas"]) - defined)
     if missing:
@@ -76,6 +76,27 @@ def _open_enums(code: str, package: str) -> str:
     if count:
         future = "from __future__ import annotations\n"
         code = code.replace(future, f"{future}from {package}._runtime import open_enum\n", 1)
+    return code
+
+
+_ROOT_MODEL_CLASS = re.compile(r"^(class \w+\()RootModel\[", re.MULTILINE)
+_REBUILD = re.compile(r"^\w+\.model_rebuild\(\)\n", re.MULTILINE)
+
+
+def _defer_builds(code: str, package: str) -> str:
+    """Build no validator at import: root models get the deferring base, eager rebuilds go.
+
+    Importing a large API's models then costs class creation only; each model builds its
+    validator the first time it is used (pydantic's `defer_build`).
+    """
+    code, count = _ROOT_MODEL_CLASS.subn(r"\1ApiRootModel[", code)
+    code = _REBUILD.sub("", code)
+    if count:
+        future = "from __future__ import annotations\n"
+        code = code.replace(future, f"{future}from {package}._runtime import ApiRootModel\n", 1)
+        if not re.search(r"\bRootModel\b", code.split("\n\n\n", 1)[1] if "\n\n\n" in code else ""):
+            code = re.sub(r"^(from pydantic import .*?)\bRootModel, |, RootModel\b", r"\1", code, count=1,
+                          flags=re.MULTILINE)
     return code
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field
 
-from crm_back_office._runtime import ApiModel, open_enum
+from crm_back_office._runtime import ApiModel, ApiRootModel, open_enum
 
 
 @open_enum
@@ -279,7 +279,7 @@ class Error(ApiModel):
     """
 
 
-class Guid(RootModel[str]):
+class Guid(ApiRootModel[str]):
     root: Annotated[
         str,
         Field(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field
 
-from crm_self_service._runtime import ApiModel, open_enum
+from crm_self_service._runtime import ApiModel, ApiRootModel, open_enum
 
 
 @open_enum
@@ -584,7 +584,7 @@ class ForgotPasswordRequest(ApiModel):
     """
 
 
-class Guid(RootModel[str]):
+class Guid(ApiRootModel[str]):
     root: Annotated[
         str,
         Field(
