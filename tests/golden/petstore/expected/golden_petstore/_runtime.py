@@ -18,15 +18,16 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, RootModel, TypeAdapter, ValidationError
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 EnumT = TypeVar("EnumT", bound=type[enum.Enum])
 T = TypeVar("T")
+RootT = TypeVar("RootT")
 DEFAULT_TIMEOUT = 30.0
 REDACTED = "[REDACTED]"
 
@@ -41,6 +42,12 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True, serialize_by_alias=True, extra="allow", defer_build=True
     )
+
+
+class ApiRootModel(RootModel[RootT], Generic[RootT]):
+    """Base of generated models whose value is not an object (lists, strings, unions)."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def open_enum(cls: EnumT) -> EnumT:
