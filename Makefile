@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI := $(BIN)/python -m generator
 
-.PHONY: all generate validate test bench docs clean golden
+.PHONY: all generate validate check test bench docs clean golden
 
 all: generate
 
@@ -22,6 +22,11 @@ generate: validate
 ## validate: openapi-spec-validator plus the project's rules on spec/*.yaml
 validate: $(STAMP)
 	$(CLI) validate
+
+## check: fail when generated/ does not match the specs (what CI runs after the tests)
+check: $(STAMP)
+	$(CLI) validate
+	$(CLI) generate --check
 
 ## test: the whole test suite
 test: $(STAMP)
