@@ -32,16 +32,24 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## bench: timings against the peer tools (not part of the tests)
-bench: $(STAMP)
-	$(BIN)/python -m bench
+BENCH_STAMP := .venv-bench/.installed
+
+# The peer tools live apart from the project's own environment (their pins differ).
+$(BENCH_STAMP): Makefile
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet openapi-python-client openapi-generator-cli datamodel-code-generator httpx pydantic attrs python-dateutil typing-extensions urllib3
+	touch $@
+
+## bench: timings against the peer tools, written to BENCHMARKS.md (not part of the tests)
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python -m bench $(SECTIONS)
 
 ## docs: build the HTML API docs into site/
 docs: $(STAMP)
 	@echo "docs: not built yet (see the docs issue)" >&2; exit 2
 
 clean:
-	rm -rf $(VENV) site build *.egg-info .pytest_cache bench-results test-artifacts
+	rm -rf $(VENV) .venv-bench site build *.egg-info .pytest_cache test-artifacts
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 ## golden: rewrite the golden snapshots in tests/golden/ after an intended change to generated code

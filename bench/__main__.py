@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bench import validate
+from bench import generate, validate
 
-SECTIONS = {"validate": validate.run}
+SECTIONS = {"validate": validate.run, "generate": generate.run}
 
 
 def main() -> None:

@@ -6,12 +6,12 @@ import os
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
-RESULTS = ROOT / "bench-results"
 
 
 @dataclass(frozen=True)
@@ -23,19 +23,24 @@ class Timing:
     exit_codes: tuple[int, ...]
 
 
-def run_once(command: list[str]) -> tuple[float, float, int]:
+def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """Run a command to its end; wall seconds, peak RSS in MiB and exit code."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     return elapsed, usage.ru_maxrss / 1024, process.returncode
 
 
-def measure(command: list[str], repeats: int) -> Timing:
-    """Median over `repeats` runs of `command`."""
-    runs = [run_once(command) for _ in range(repeats)]
+def measure(command: list[str], repeats: int, env: dict[str, str] | None = None,
+            before: Callable[[], None] | None = None) -> Timing:
+    """Median over `repeats` runs of `command`; `before` runs ahead of each (to start cold)."""
+    runs = []
+    for _ in range(repeats):
+        if before:
+            before()
+        runs.append(run_once(command, env))
     return Timing(
         seconds=statistics.median(r[0] for r in runs),
         peak_mib=statistics.median(r[1] for r in runs),
@@ -43,11 +48,22 @@ def measure(command: list[str], repeats: int) -> Timing:
     )
 
 
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+
+
 def write_report(name: str, lines: list[str]) -> Path:
-    """Print a report and keep it under bench-results/."""
-    text = "\n".join(lines) + "\n"
+    """Print a report and put it in its own section of BENCHMARKS.md (other sections kept)."""
+    text = "\n".join(lines).rstrip() + "\n"
     print(text)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{name}.md"
-    path.write_text(text)
-    return path
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else (
+        "# Benchmarks\n\nWritten by `make bench` (see bench/); figures are from one machine, noisy: "
+        "compare the ratios within a run.\n")
+    block = f"{start}\n{text}{end}"
+    if start in current and end in current:
+        before, rest = current.split(start, 1)
+        current = before + block + rest.split(end, 1)[1]
+    else:
+        current = current.rstrip() + "\n\n" + block + "\n"
+    BENCHMARKS.write_text(current, encoding="utf-8")
+    return BENCHMARKS

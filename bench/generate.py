@@ -1,0 +1,100 @@
+"""`generate` against the peer generators on Stripe and GitHub, plus import time of the result."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.harness import CORPUS, ROOT, Timing, measure, write_report
+
+PEERS = ROOT / ".venv-bench" / "bin"
+SPECS = ["stripe-spec3.yaml", "github-api.github.com.json"]
+
+
+def _package_name(spec: str) -> str:
+    return "bench_" + spec.split("-")[0]
+
+
+def _commands(spec: Path, out: Path) -> dict[str, tuple[list[str], Path, str]]:
+    """tool -> (command, output folder, importable package or '')."""
+    ours = [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out / "ours")]
+    package = _package_name(spec.name)
+    dmcg = [str(PEERS / "datamodel-codegen"), "--input", str(spec), "--input-file-type", "openapi",
+            "--output-model-type", "pydantic_v2.BaseModel", "--output", str(out / "dmcg" / "models")]
+    return {
+        "crm-codegen (black)": (ours + ["--package", package], out / "ours" / package, package),
+        "crm-codegen (ruff format)": (ours + ["--package", package + "_ruff", "--formatter", "ruff"],
+                                      out / "ours" / (package + "_ruff"), package + "_ruff"),
+        "datamodel-code-generator alone": (dmcg, out / "dmcg", "models"),
+        "openapi-python-client": ([str(PEERS / "openapi-python-client"), "generate", "--path", str(spec),
+                                   "--output-path", str(out / "opc"), "--overwrite"], out / "opc", "*"),
+        "OpenAPI Generator (python)": ([str(PEERS / "openapi-generator-cli"), "generate", "-i", str(spec), "-g",
+                                        "python", "-o", str(out / "oag"), "--skip-validate-spec",
+                                        "--package-name", package], out / "oag", package),
+    }
+
+
+def _import_seconds(folder: Path, package: str) -> str:
+    """Seconds to import the generated package and touch its API classes, or why it failed."""
+    if not folder.exists():
+        return "no output"
+    if package == "*":
+        found = [p.name for p in folder.iterdir() if (p / "__init__.py").exists()]
+        if not found:
+            return "no package"
+        package = found[0]
+    script = (f"import sys, time; sys.path.insert(0, {str(folder)!r}); t = time.perf_counter(); "
+              f"import {package}; "
+              "print(round(time.perf_counter() - t, 2))")
+    python = str(PEERS / "python") if (PEERS / "python").exists() else sys.executable
+    process = subprocess.run([python, "-c", script], capture_output=True, text=True, timeout=600)
+    if process.returncode != 0:
+        last = (process.stderr.strip().splitlines() or ["?"])[-1]
+        return f"fails: {last[:80]}"
+    return f"{process.stdout.strip()} s"
+
+
+def run(repeats: int) -> None:
+    """Median wall time of each tool on each spec, the ratio to ours, and whether the output imports."""
+    lines = [f"## generate: models + client, formatting included (median of {repeats}, wall seconds)", ""]
+    if not PEERS.exists():
+        lines.append("peer tools missing: run `make bench` (it installs them into .venv-bench)")
+        write_report("generate", lines)
+        return
+    environment = {**os.environ, "JAVA_OPTS": "-DmaxYamlCodePoints=99999999"}
+    for name in SPECS:
+        spec = CORPUS / name
+        lines += [f"### {name}", "", "| tool | seconds | vs crm-codegen (black) | peak MiB | exit | import |",
+                  "|---|---:|---:|---:|---|---|"]
+        results: dict[str, tuple[Timing, str]] = {}
+        with tempfile.TemporaryDirectory() as scratch:
+            out = Path(scratch)
+            cache = out / "cache"
+            for tool, (command, folder, package) in _commands(spec, out).items():
+                def cold(folder: Path = folder) -> None:  # no output and no formatting cache left over
+                    shutil.rmtree(cache, ignore_errors=True)
+                    shutil.rmtree(folder, ignore_errors=True)
+
+                timing = measure(command, repeats, env={**environment, "XDG_CACHE_HOME": str(cache)}, before=cold)
+                results[tool] = (timing, _import_seconds(folder, package))
+        ours = results["crm-codegen (black)"][0].seconds
+        for tool, (timing, imported) in results.items():
+            lines.append(f"| {tool} | {timing.seconds:.1f} | {timing.seconds / ours:.2f}x | "
+                         f"{timing.peak_mib:.0f} | {','.join(map(str, timing.exit_codes))} | {imported} |")
+        lines.append("")
+    lines += _noop_regeneration(repeats)
+    write_report("generate", lines)
+
+
+def _noop_regeneration(repeats: int) -> list[str]:
+    """`make generate` when nothing changed: the three CRM specs, already generated."""
+    command = [sys.executable, "-m", "generator", "generate"]
+    measure(command, 1)
+    timing = measure(command, max(repeats, 5))
+    return [f"Regenerating the three CRM specs when nothing changed: {timing.seconds:.2f} s "
+            f"(median of {max(repeats, 5)}, whole command including Python start-up).", ""]
+
