@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI := $(BIN)/python -m generator
 
-.PHONY: all generate validate check test bench docs clean golden
+.PHONY: all generate validate check test bench docs clean golden mock
 
 all: generate
 
@@ -22,6 +22,13 @@ generate: validate
 ## validate: openapi-spec-validator plus the project's rules on spec/*.yaml
 validate: $(STAMP)
 	$(CLI) validate
+
+API ?= self-service
+PORT ?= 8000
+
+## mock: serve a mock of spec/$(API).yaml on port $(PORT) (make mock API=back-office PORT=9000)
+mock: $(STAMP)
+	$(CLI) mock spec/$(API).yaml --port $(PORT)
 
 ## check: fail when generated/ does not match the specs (what CI runs after the tests)
 check: $(STAMP)

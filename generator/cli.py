@@ -12,14 +12,9 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from generator import generate
 from generator.diagnostics import Diagnostic, Level, SpecInputError
-from generator.emit.models import ModelGenerationError
-from generator.generate import Target, default_package
-from generator.lint import lint_document
+from generator.formatting import FORMATTERS
 from generator.load import display_path, load_document
-from generator.formatting import FORMATTERS, FormatError
-from generator.schemas import UnsupportedSchema
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 DEFAULT_SPEC_DIR = Path("spec")
@@ -38,6 +33,8 @@ def is_curated(path: Path) -> bool:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate specs; print one line per problem and a summary."""
+    from generator.lint import lint_document  # heavy (the validators): only when validating
+
     specs = [Path(p) for p in args.specs] or default_specs()
     if not specs:
         print(f"no specs given and none found in {DEFAULT_SPEC_DIR}/", file=sys.stderr)
@@ -64,6 +61,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """Generate packages (or, with --check, list the files that are stale)."""
+    from generator import generate  # heavy (datamodel-code-generator, black): only when generating
+    from generator.emit.models import ModelGenerationError
+    from generator.formatting import FormatError
+    from generator.generate import Target, default_package
+    from generator.schemas import UnsupportedSchema
+
     specs = [Path(p) for p in args.specs] or default_specs()
     if args.package and len(specs) != 1:
         print("--package needs exactly one SPEC", file=sys.stderr)
@@ -89,6 +92,23 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS if changes.stale else EXIT_OK
     print(f"{len(targets)} package(s): {len(changes.writes)} written, {len(changes.deletions)} removed, "
           f"{changes.unchanged} unchanged, {skipped} up to date")
+    return EXIT_OK
+
+
+def cmd_mock(args: argparse.Namespace) -> int:
+    """Serve a mock of the spec: every operation answers with its examples."""
+    from generator import mock
+    from generator.emit.models import ModelGenerationError
+    from generator.schemas import UnsupportedSchema
+
+    try:
+        mock.serve(Path(args.spec), args.host, args.port)
+    except (SpecInputError, UnsupportedSchema) as exc:
+        print(exc.diagnostic)
+        return EXIT_UNUSABLE
+    except ModelGenerationError as exc:
+        print(f"{display_path(Path(args.spec))}:1:1: generate-failed: {exc}")
+        return EXIT_UNUSABLE
     return EXIT_OK
 
 
@@ -124,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--formatter", choices=FORMATTERS, default="black",
                      help="black (default, the formatter of record), ruff (black-compatible, faster) or none")
     gen.set_defaults(handler=cmd_generate)
+
+    mock = commands.add_parser("mock", help="serve a mock of a spec that answers with its examples")
+    mock.add_argument("spec", metavar="SPEC")
+    mock.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    mock.add_argument("--host", default="127.0.0.1")
+    mock.set_defaults(handler=cmd_mock)
     return parser
 
 

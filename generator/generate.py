@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.emit.client import render_client
 from generator.emit.models import render_models
+from generator.emit.server import render_server
 from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, build_api
 from generator.load import load_document
@@ -62,6 +63,7 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
     header = "# " + header_text(api)
     files = render_client(api, target.package, header)
     files[Path(target.package) / "models.py"] = render_models(api, target.package, header)
+    files.update(render_server(api, target.package, header, document.data))
     files[Path("pyproject.toml")] = render(
         "package", "pyproject.toml.jinja", api=api, header=header, package=target.package,
         distribution=target.package.replace("_", "-"), version=_package_version(api),

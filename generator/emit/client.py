@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.emit.models import _isort_key
+from generator.emit.models import isort_key
 from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, Group, Operation
 
@@ -64,7 +64,7 @@ def default_base_url(api: Api) -> str:
 
 
 def _group_view(group: Group) -> GroupView:
-    operations = [_operation_view(op) for op in group.operations]
+    operations = [operation_view(op) for op in group.operations]
     return GroupView(group, operations, _imports(operations),
                      group.description or f"Operations tagged {group.tag!r}.")
 
@@ -84,7 +84,7 @@ def _imports(operations: list[OperationView]) -> list[str]:
         + (["cast"] if any(op.success_annotation != "None" for op in operations) else [])
     )
     runtime = sorted(["AsyncTransport", "Call", "Operation", "SyncTransport"]
-                     + (["Paging", "aiterate", "iterate"] if paging else []), key=_isort_key)
+                     + (["Paging", "aiterate", "iterate"] if paging else []), key=isort_key)
     lines = ["import datetime"] if "datetime." in annotations else []
     lines.append("from collections.abc import " + ", ".join(["AsyncIterator", "Iterator", "Mapping"] if paging else ["Mapping"]))
     if typing:
@@ -96,7 +96,8 @@ def _imports(operations: list[OperationView]) -> list[str]:
     return lines
 
 
-def _operation_view(op: Operation) -> OperationView:
+def operation_view(op: Operation) -> OperationView:
+    """The operation with its derived names: module constant, docstring, security and body types."""
     constant = "_" + re.sub(r"\W", "_", op.python_name).upper()
     security = "(" + "".join(
         "(" + "".join(repr(name) + ", " for name in alternative) + "), " for alternative in op.security

@@ -7,8 +7,6 @@ import sys
 import warnings
 from typing import Any
 
-import datamodel_code_generator as dmcg
-
 from generator.emit.templating import TEMPLATES
 from generator.ir import Api
 
@@ -42,6 +40,8 @@ def render_models(api: Api, package: str, header: str) -> str:
 
 
 def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, header: str) -> Any:
+    import datamodel_code_generator as dmcg  # heavy: loaded only when models are generated
+
     return dmcg.generate(
         document,
         input_file_type=dmcg.InputFileType.OpenAPI,
@@ -121,14 +121,14 @@ def sort_imports(code: str, first_party: str) -> str:
     ordered = []
     for rank in sorted(set(plain) | set(from_imports)):
         section = sorted(plain.get(rank, ()), key=str.lower) + [
-            f"from {module} import {', '.join(sorted(names, key=_isort_key))}"
+            f"from {module} import {', '.join(sorted(names, key=isort_key))}"
             for module, names in sorted(from_imports.get(rank, {}).items(), key=lambda item: item[0].lower())
         ]
         ordered.append("\n".join(section))
     return "\n".join([*lines[:start], "\n\n".join(ordered), "", "", *lines[end:]])
 
 
-def _isort_key(name: str) -> tuple[int, str]:
+def isort_key(name: str) -> tuple[int, str]:
     """isort's order-by-type: CONSTANTS, then Classes, then functions and modules."""
     kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
     return kind, name

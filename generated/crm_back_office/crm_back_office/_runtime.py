@@ -50,6 +50,12 @@ class ApiRootModel(RootModel[RootT], Generic[RootT]):
     model_config = ConfigDict(defer_build=True)
 
 
+# True while a server validates a request: then enums accept only the values the spec lists.
+STRICT_ENUMS: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "strict_enums", default=False
+)
+
+
 def open_enum(cls: EnumT) -> EnumT:
     """Let an enum accept values the spec does not list: they become unnamed members.
 
@@ -58,7 +64,7 @@ def open_enum(cls: EnumT) -> EnumT:
     base: Any = next((b for b in cls.__mro__ if b in (str, int, float)), object)
 
     def _missing_(enum_cls: type[enum.Enum], value: object) -> enum.Enum | None:
-        if base is not object and not isinstance(value, base):
+        if STRICT_ENUMS.get() or (base is not object and not isinstance(value, base)):
             return None
         member = (
             base.__new__(enum_cls, value)

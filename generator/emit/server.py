@@ -1,0 +1,67 @@
+"""The server side of a generated package: route descriptors and the Handlers protocol."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.emit.client import OperationView, operation_view
+from generator.emit.models import isort_key
+from generator.emit.templating import TEMPLATES, render
+from generator.ir import Api
+
+SERVER_RUNTIME = TEMPLATES / "package" / "_server.py"
+
+
+@dataclass(frozen=True)
+class ServerOperationView:
+    """An operation with what the server descriptors add: the success status and a short docstring."""
+
+    view: OperationView
+    success_status: str
+    summary_docstring: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.view, name)
+
+
+def render_server(api: Api, package: str, header: str, spec: dict[str, Any]) -> dict[Path, str]:
+    """`server.py`, the shared `_server.py` runtime and the bundled `openapi.json`."""
+    operations = [_server_view(op) for op in api.operations]
+    base = Path(package)
+    return {
+        base / "server.py": render("server", "server.py.jinja", api=api, package=package, header=header,
+                                   operations=operations, imports=_imports(operations)),
+        base / "_server.py": f"{header}\n{SERVER_RUNTIME.read_text(encoding='utf-8')}",
+        base / "openapi.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
+    }
+
+
+def _server_view(op: Any) -> ServerOperationView:
+    view = operation_view(op)
+    success = next((r.status for r in op.responses if r.status.startswith("2")), "200")
+    summary = op.summary or f"{op.method.upper()} {op.path}"
+    return ServerOperationView(view, success if success.isdigit() else "200", f"{summary}\n\n`{op.method.upper()} {op.path}`")
+
+
+def _imports(operations: list[ServerOperationView]) -> list[str]:
+    annotations = " ".join(
+        [p.annotation for op in operations for p in op.parameters]
+        + [op.body.annotation for op in operations if op.body]
+        + [r.annotation for op in operations for r in op.responses]
+    )
+    typing = sorted(["Protocol"] + (["Any"] if operations else [])
+                    + [n for n in ("Literal",) if re.search(rf"\b{n}\b", annotations)], key=isort_key)
+    server = sorted(["MockHandlers", "Route", "build_app", "load_spec"]
+                    + (["Reply"] if operations else [])
+                    + (["Param"] if any(op.parameters for op in operations) else [])
+                    + (["Body"] if any(op.body for op in operations) else []), key=isort_key)
+    lines = ["import datetime"] if "datetime." in annotations else []
+    lines += [f"from typing import {', '.join(typing)}", "", "from fastapi import FastAPI", ""]
+    if "models." in annotations:
+        lines.append("from . import models")
+    lines += ["from ._runtime import SecurityScheme", f"from ._server import {', '.join(server)}", ""]
+    return lines

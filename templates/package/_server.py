@@ -1,0 +1,474 @@
+"""Server runtime of a generated package: routes from generated descriptors, validation, mocks.
+
+Hand-written once and copied into every generated package (needs the `server` extra:
+fastapi and uvicorn). The generated `server.py` declares the routes; this module turns
+them into a FastAPI app that validates requests against the spec, answers bad input
+with the API's own documented error body, and serialises responses by alias.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+import dataclasses
+import inspect
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, Generic, TypeVar
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ._runtime import STRICT_ENUMS, SecurityScheme, to_wire
+
+T = TypeVar("T")
+_prefer: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("prefer", default=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """A documented parameter: wire name, Python name, location, required, type."""
+
+    name: str
+    python_name: str
+    location: str
+    required: bool
+    annotation: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Body:
+    """A documented request body."""
+
+    media_type: str
+    kind: str
+    required: bool
+    annotation: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """One operation as the server sees it."""
+
+    operation: str
+    method: str
+    path: str
+    pointer: str
+    params: tuple[Param, ...] = ()
+    body: Body | None = None
+    success: str = "200"
+    responses: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    security: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclasses.dataclass
+class Reply(Generic[T]):
+    """What a handler returns to choose the status or add headers; a plain value means success."""
+
+    body: T | None = None
+    status: int | None = None
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+class BadRequest(Exception):
+    """A request that does not match the spec: status and the offending parameter names."""
+
+    def __init__(self, status: int, message: str, fields: list[str]):
+        super().__init__(message)
+        self.status = status
+        self.fields = fields
+
+
+def load_spec(package: str) -> dict[str, Any]:
+    """The curated spec bundled with the package (served as /openapi.json)."""
+    return json.loads(resources.files(package).joinpath("openapi.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+# -- the spec as data: pointers, samples, error bodies ------------------------------------------------
+
+
+def _pointer(document: Any, pointer: str) -> Any:
+    node = document
+    for part in pointer.lstrip("#/").split("/") if pointer.strip("#/") else []:
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def _deref(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#") and depth < 50:
+        node = _pointer(document, node["$ref"])
+        depth += 1
+    return node
+
+
+_FORMAT_SAMPLES = {
+    "date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "time": "00:00:00Z", "email": "user@example.com",
+    "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "uri": "https://example.com", "url": "https://example.com",
+    "hostname": "example.com", "ipv4": "127.0.0.1", "ipv6": "::1", "byte": "AA==", "int32": 0, "int64": 0,
+}
+_PATTERN_CANDIDATES = ("0" * 32, str(uuid.UUID(int=0)), "a", "A", "0", "ab-12", "2024-01-01", "user@example.com")
+
+
+def sample(document: dict[str, Any], schema: Any, depth: int = 0) -> Any:
+    """A value that satisfies `schema`: its examples when it has some, else one built from its type."""
+    schema = _deref(document, schema)
+    if not isinstance(schema, dict) or depth > 12:
+        return None
+    for key in ("example", "default", "const"):
+        if key in schema:
+            return copy.deepcopy(schema[key])
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
+        return copy.deepcopy(schema["examples"][0])
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    if isinstance(schema.get("allOf"), list):
+        merged: dict[str, Any] = {}
+        for member in schema["allOf"]:
+            value = sample(document, member, depth + 1)
+            if isinstance(value, dict):
+                merged.update(value)
+        own = {k: v for k, v in schema.items() if k != "allOf"}
+        if own.get("properties"):
+            merged.update(sample(document, own, depth + 1) or {})
+        return merged
+    for key in ("oneOf", "anyOf"):
+        if isinstance(schema.get(key), list) and schema[key]:
+            return sample(document, schema[key][0], depth + 1)
+    types = schema.get("type")
+    kind = next((t for t in types if t != "null"), "null") if isinstance(types, list) else types
+    if kind is None:
+        kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
+    if kind == "object":
+        properties = schema.get("properties") or {}
+        return {name: sample(document, value, depth + 1) for name, value in properties.items()}
+    if kind == "array":
+        count = max(1, int(schema.get("minItems") or 1))
+        return [sample(document, schema.get("items") or {}, depth + 1) for _ in range(count)]
+    if kind in ("integer", "number"):
+        low = schema.get("minimum", schema.get("exclusiveMinimum", 0))
+        value = low if isinstance(low, (int, float)) and not isinstance(low, bool) else 0
+        return int(value) + (1 if "exclusiveMinimum" in schema else 0) if kind == "integer" else float(value)
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return _sample_string(schema)
+
+
+def _sample_string(schema: dict[str, Any]) -> str:
+    text = str(_FORMAT_SAMPLES.get(str(schema.get("format")), "string"))
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        for candidate in (text, *_PATTERN_CANDIDATES):
+            if re.search(pattern, candidate):
+                return candidate
+    minimum = int(schema.get("minLength") or 0)
+    return text if len(text) >= minimum else text + "x" * (minimum - len(text))
+
+
+_MESSAGE_FIELDS = ("message", "detail", "description", "error_description", "title")
+_LIST_FIELDS = ("parameters", "errors", "fields", "details", "invalid_params")
+
+
+def error_body(document: dict[str, Any], response: Any, status: int, message: str, fields: list[str]) -> Any:
+    """The API's own error body for a status, filled with what went wrong where the schema allows."""
+    response = _deref(document, response) or {}
+    media = next(iter((response.get("content") or {}).values()), None)
+    if not isinstance(media, dict):
+        return {"message": message, "status": status, "parameters": fields}
+    schema = _deref(document, media.get("schema")) or {}
+    body = sample(document, schema)
+    if not isinstance(body, dict):
+        return body
+    properties = _object_properties(document, schema)
+    for name, definition in properties.items():
+        types = _types(document, definition)
+        if name in _MESSAGE_FIELDS and "string" in types:
+            body[name] = message
+        elif name in ("status", "code", "status_code", "statusCode") and "integer" in types:
+            body[name] = status
+        elif name in _LIST_FIELDS and "array" in types:
+            item_types = _types(document, (_deref(document, definition) or {}).get("items"))
+            if "string" in item_types:
+                body[name] = fields
+    if not properties:
+        body.update({"message": message, "status": status, "parameters": fields})
+    return body
+
+
+def _object_properties(document: dict[str, Any], schema: Any) -> dict[str, Any]:
+    schema = _deref(document, schema) or {}
+    properties = dict(schema.get("properties") or {})
+    for member in schema.get("allOf") or []:
+        properties.update(_object_properties(document, member))
+    return properties
+
+
+def _types(document: dict[str, Any], schema: Any) -> list[str]:
+    schema = _deref(document, schema) or {}
+    declared = schema.get("type")
+    return declared if isinstance(declared, list) else [declared] if isinstance(declared, str) else []
+
+
+# -- requests ---------------------------------------------------------------------------------------
+
+
+def _raw_value(request: Request, param: Param) -> Any:
+    if param.location == "path":
+        return request.path_params.get(param.name)
+    if param.location == "query":
+        values = request.query_params.getlist(param.name)
+        origin = getattr(param.annotation, "__origin__", None)
+        return values if origin is list else (values[0] if values else None)
+    if param.location == "header":
+        return request.headers.get(param.name)
+    return request.cookies.get(param.name)
+
+
+def _adapter(cache: dict[Any, TypeAdapter[Any]], annotation: Any) -> TypeAdapter[Any]:
+    if annotation not in cache:
+        cache[annotation] = TypeAdapter(annotation)
+    return cache[annotation]
+
+
+def _credentials_present(request: Request, route: Route, schemes: Mapping[str, SecurityScheme]) -> bool:
+    if not route.security:
+        return True
+    for alternative in route.security:
+        if all(_has_credential(request, schemes[name]) for name in alternative if name in schemes):
+            return True
+    return False
+
+
+def _has_credential(request: Request, scheme: SecurityScheme) -> bool:
+    if scheme.kind in ("bearer", "basic"):
+        return bool(request.headers.get("authorization"))
+    if scheme.location == "query":
+        return scheme.wire_name in request.query_params
+    if scheme.location == "cookie":
+        return scheme.wire_name in request.cookies
+    return bool(request.headers.get(scheme.wire_name))
+
+
+async def _arguments(request: Request, route: Route, adapters: dict[Any, TypeAdapter[Any]]) -> dict[str, Any]:
+    arguments: dict[str, Any] = {}
+    token = STRICT_ENUMS.set(True)  # a server rejects enum values the spec does not list
+    try:
+        for param in route.params:
+            raw = _raw_value(request, param)
+            if raw is None or raw == []:
+                if param.required:
+                    raise BadRequest(400, f"missing {param.location} parameter {param.name!r}", [param.name])
+                continue
+            try:
+                arguments[param.python_name] = _adapter(adapters, param.annotation).validate_python(raw)
+            except ValidationError as exc:
+                message = f"invalid {param.location} parameter {param.name!r}: {_first_error(exc)}"
+                raise BadRequest(400, message, [param.name]) from None
+        if route.body is not None:
+            arguments["body"] = await _body(request, route.body, adapters)
+    finally:
+        STRICT_ENUMS.reset(token)
+    return arguments
+
+
+async def _body(request: Request, body: Body, adapters: dict[Any, TypeAdapter[Any]]) -> Any:
+    content = await request.body()
+    if not content:
+        if body.required:
+            raise BadRequest(400, "a request body is required", ["body"])
+        return None
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    expected = body.media_type.split(";")[0].strip().lower()
+    if body.kind == "json" and not (media_type == "application/json" or media_type.endswith("+json")):
+        raise BadRequest(415, f"expected a {expected} body, got {media_type or 'no content type'}", ["Content-Type"])
+    if body.kind == "text":
+        return content.decode("utf-8", errors="replace")
+    if body.kind == "binary":
+        return content
+    if body.kind in ("form", "multipart"):
+        form = await request.form()
+        value: Any = dict(form.items())
+    else:
+        try:
+            value = json.loads(content)
+        except ValueError:
+            raise BadRequest(400, "the request body is not valid JSON", ["body"]) from None
+    try:
+        return _adapter(adapters, body.annotation).validate_python(value)
+    except ValidationError as exc:
+        fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors() if e["loc"]})
+        raise BadRequest(400, f"invalid request body: {_first_error(exc)}", fields or ["body"]) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(map(str, error["loc"]))
+    return f"{where}: {error['msg']}" if where else str(error["msg"])
+
+
+# -- the app ----------------------------------------------------------------------------------------
+
+
+class MockHandlers:
+    """Answers every operation with the spec's examples (`Prefer: code=404` / `example=NAME` pick others)."""
+
+    def __init__(self, document: dict[str, Any], routes: tuple[Route, ...]):
+        self.document = document
+        self.routes = {route.operation: route for route in routes}
+
+    def __getattr__(self, operation: str) -> Any:
+        route = self.routes.get(operation)
+        if route is None:
+            raise AttributeError(operation)
+
+        async def answer(**_: Any) -> Reply[Any]:
+            return self.reply(route, _prefer.get() or {})
+
+        return answer
+
+    def reply(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
+        operation = _pointer(self.document, route.pointer)
+        responses = operation.get("responses") or {}
+        status = prefer.get("code") or route.success
+        wanted_example = prefer.get("example")
+        if wanted_example:
+            status = next((code for code, r in responses.items()
+                           if wanted_example in ((_media(self.document, r) or {}).get("examples") or {})), status)
+        response = _deref(self.document, responses.get(status) or responses.get("default") or {})
+        media = _media(self.document, response)
+        code = int(status) if str(status).isdigit() else int(route.success) if route.success.isdigit() else 200
+        if media is None:
+            return Reply(None, code)
+        examples = media.get("examples") or {}
+        if wanted_example in examples:
+            return Reply(_example_value(self.document, examples[wanted_example]), code)
+        if "example" in media:
+            return Reply(copy.deepcopy(media["example"]), code)
+        if examples:
+            return Reply(_example_value(self.document, next(iter(examples.values()))), code)
+        return Reply(sample(self.document, media.get("schema")), code)
+
+
+def _media(document: dict[str, Any], response: Any) -> dict[str, Any] | None:
+    content = (_deref(document, response) or {}).get("content") or {}
+    if not content:
+        return None
+    for media_type, media in content.items():
+        if "json" in media_type:
+            return media  # type: ignore[no-any-return]
+    return next(iter(content.values()))  # type: ignore[no-any-return]
+
+
+def _example_value(document: dict[str, Any], example: Any) -> Any:
+    return copy.deepcopy((_deref(document, example) or {}).get("value"))
+
+
+def _parse_prefer(header: str | None) -> dict[str, str]:
+    prefer = {}
+    for part in (header or "").split(","):
+        for item in part.split(";"):
+            if "=" in item:
+                key, _, value = item.strip().partition("=")
+                prefer[key.strip().lower()] = value.strip().strip('"')
+    return prefer
+
+
+def build_app(routes: tuple[Route, ...], handlers: Any, schemes: Mapping[str, SecurityScheme],
+              document: dict[str, Any], *, title: str, debug: bool = False) -> FastAPI:
+    """A FastAPI app serving `routes` with `handlers`; `/openapi.json` is the curated spec itself."""
+    app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
+    adapters: dict[Any, TypeAdapter[Any]] = {}
+
+    async def openapi(_: Request) -> JSONResponse:
+        return JSONResponse(document)
+
+    app.add_route("/openapi.json", openapi, methods=["GET"])
+    for route in routes:
+        app.add_api_route(route.path, _endpoint(route, handlers, schemes, document, adapters, debug),
+                          methods=[route.method.upper()], name=route.operation, include_in_schema=False)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = f"no operation {request.method} {request.url.path} in this API" if exc.status_code in (404, 405) \
+            else str(exc.detail)
+        return JSONResponse({"message": message, "status": exc.status_code}, status_code=exc.status_code)
+
+    return app
+
+
+def _endpoint(route: Route, handlers: Any, schemes: Mapping[str, SecurityScheme], document: dict[str, Any],
+              adapters: dict[Any, TypeAdapter[Any]], debug: bool) -> Any:
+    operation = _pointer(document, route.pointer)
+    responses = operation.get("responses") or {}
+
+    def failure(status: int, message: str, fields: list[str]) -> JSONResponse:
+        documented = _documented_status(responses, status)
+        response = _response_for(responses, documented) or responses.get("default")
+        body = error_body(document, response, int(documented), message, fields)
+        return JSONResponse(to_wire(body), status_code=int(documented))
+
+    async def endpoint(request: Request) -> Response:
+        if not _credentials_present(request, route, schemes):
+            return failure(401, "missing credentials", [])
+        try:
+            arguments = await _arguments(request, route, adapters)
+        except BadRequest as exc:
+            return failure(exc.status, str(exc), exc.fields)
+        token = _prefer.set(_parse_prefer(request.headers.get("prefer")))
+        try:
+            result = getattr(handlers, route.operation)(**arguments)
+            if inspect.isawaitable(result):
+                result = await result
+        finally:
+            _prefer.reset(token)
+        reply = result if isinstance(result, Reply) else Reply(result)
+        status = reply.status or (int(route.success) if route.success.isdigit() else 200)
+        return _respond(route, reply, status, adapters, debug)
+
+    return endpoint
+
+
+def _documented_status(responses: Mapping[str, Any], status: int) -> str:
+    """The status to answer with: `status` when documented, else the documented 400 or 422 for bad input."""
+    code = str(status)
+    if _response_for(responses, code) is not None or status not in (400, 415, 422):
+        return code
+    return next((candidate for candidate in ("400", "422") if candidate in responses), code)
+
+
+def _response_for(responses: Mapping[str, Any], code: str) -> Any:
+    for key in (code, code[0] + "XX", code[0] + "xx"):
+        if key in responses:
+            return responses[key]
+    return None
+
+
+def _respond(route: Route, reply: Reply[Any], status: int, adapters: dict[Any, TypeAdapter[Any]],
+             debug: bool) -> Response:
+    headers = dict(reply.headers)
+    if reply.body is None:
+        return Response(status_code=status, headers=headers)
+    if isinstance(reply.body, (bytes, bytearray)):
+        return Response(bytes(reply.body), status_code=status, headers=headers)
+    if isinstance(reply.body, str) and not isinstance(reply.body, BaseModel) and _is_text(route, status):
+        return Response(reply.body, status_code=status, headers=headers, media_type="text/plain")
+    body = to_wire(reply.body)
+    annotation = route.responses.get(str(status))
+    if debug and annotation is not None:
+        try:
+            _adapter(adapters, annotation).validate_python(body)
+        except ValidationError as exc:
+            return JSONResponse({"message": f"debug: the handler's response does not match the spec: "
+                                            f"{_first_error(exc)}", "status": 500}, status_code=500)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _is_text(route: Route, status: int) -> bool:
+    return route.responses.get(str(status)) is str

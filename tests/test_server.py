@@ -1,0 +1,149 @@
+"""Generated servers: the mock of each CRM API on uvicorn, called by the generated clients over HTTP."""
+
+from __future__ import annotations
+
+import importlib
+
+import httpx
+import pytest
+
+from servers import serving
+
+PACKAGES = ["crm_self_service", "crm_back_office", "crm_client_data"]
+
+
+def modules(package: str):
+    return (importlib.import_module(package), importlib.import_module(f"{package}.server"),
+            importlib.import_module(f"{package}._server"), importlib.import_module(f"{package}._runtime"))
+
+
+def example_arguments(spec, runtime, route) -> dict:
+    """Keyword arguments for a client call built from the spec's examples (else schema samples)."""
+    operation = runtime._pointer(spec, route.pointer)
+    path_item = runtime._pointer(spec, route.pointer.rsplit("/", 1)[0])
+    documented = [runtime._deref(spec, p) for p in (path_item.get("parameters") or []) + (operation.get("parameters") or [])]
+    by_name = {(p["name"], p["in"]): p for p in documented}
+    arguments = {}
+    for param in route.params:
+        parameter = by_name[(param.name, param.location)]
+        if "example" in parameter:
+            value = parameter["example"]
+        elif parameter.get("examples"):
+            value = runtime._deref(spec, next(iter(parameter["examples"].values())))["value"]
+        else:
+            value = runtime.sample(spec, parameter.get("schema"))
+        arguments[param.python_name] = value
+    if route.body is not None:
+        body = runtime._deref(spec, operation["requestBody"])
+        media = body["content"][route.body.media_type]
+        if "example" in media:
+            arguments["body"] = media["example"]
+        elif media.get("examples"):
+            arguments["body"] = runtime._deref(spec, next(iter(media["examples"].values())))["value"]
+        else:
+            arguments["body"] = runtime.sample(spec, media.get("schema"))
+    return arguments
+
+
+def namespaces(client) -> dict[str, object]:
+    """Method name -> the tag namespace that has it."""
+    found = {}
+    for attribute in dir(client):
+        if attribute.startswith("_") or attribute in ("close", "credentials", "capture_responses"):
+            continue
+        namespace = getattr(client, attribute)
+        found.update({name: namespace for name in dir(namespace) if not name.startswith("_")})
+    return found
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_operation_round_trips_through_the_mock_sync_and_async(generated_packages, package):
+    client_package, server, runtime, wire = modules(package)
+    spec = runtime.load_spec(package)
+    credentials = {name: "credential-value" for name in server.SCHEMES}
+    mock = runtime.MockHandlers(spec, server.ROUTES)
+    called = 0
+    with serving(server.create_mock_app()) as url:
+        with client_package.Client(url, **credentials) as client:
+            methods = namespaces(client)
+            for route in server.ROUTES:
+                expected = mock.reply(route, {}).body
+                result = getattr(methods[route.operation], route.operation)(**example_arguments(spec, runtime, route))
+                assert wire.to_wire(result) == expected, route.operation
+                called += 1
+        async_results = []
+
+        async def call_all() -> None:
+            async with client_package.AsyncClient(url, **credentials) as client:
+                methods = namespaces(client)
+                for route in server.ROUTES:
+                    method = getattr(methods[route.operation], route.operation)
+                    async_results.append(wire.to_wire(await method(**example_arguments(spec, runtime, route))))
+
+        import asyncio
+
+        asyncio.run(call_all())
+    assert called == len(server.ROUTES) == len(async_results)
+    assert async_results == [mock.reply(route, {}).body for route in server.ROUTES]
+
+
+@pytest.fixture
+def back_office(generated_packages):
+    client_package, server, runtime, _ = modules("crm_back_office")
+    with serving(server.create_mock_app()) as url:
+        yield url, client_package, runtime.load_spec("crm_back_office")
+
+
+def test_bad_input_gets_the_documented_error_body_never_a_422_or_500(back_office):
+    url, package, spec = back_office
+    with httpx.Client(base_url=url, headers={"api_key": "k"}) as http:
+        wrong_enum = http.post("/accounts/x/actions", json={"action": "EXPLODE"})
+        not_json = http.post("/activities", content=b"{", headers={"Content-Type": "application/json"})
+        wrong_type = http.get("/activities", params={"page": "many"})
+        no_credentials = http.get("/activities", headers={"api_key": ""})
+        nowhere = http.get("/no/such/path")
+    for response in (wrong_enum, not_json, wrong_type):
+        assert response.status_code == 400, response.text
+        body = response.json()
+        assert set(body) == {"status", "message", "error", "parameters"}  # the Back-Office error body
+        assert body["status"] == 400 and body["message"]
+    assert "action" in wrong_enum.json()["parameters"]
+    assert wrong_type.json()["parameters"] == ["page"]
+    assert no_credentials.status_code == 401 and set(no_credentials.json()) == {"status", "message", "error", "parameters"}
+    assert nowhere.status_code == 404 and nowhere.json()["message"] == "no operation GET /no/such/path in this API"
+
+
+def test_prefer_picks_another_documented_response(back_office):
+    url, _, spec = back_office
+    with httpx.Client(base_url=url, headers={"api_key": "k"}) as http:
+        not_found = http.get("/accounts/4dc0809f-ed91-4b68-b912-5bd6064d901e", headers={"Prefer": "code=404"})
+    assert not_found.status_code == 404
+    documented = spec["components"]["responses"]["NotFound"]["content"]["application/json"]["examples"]
+    assert not_found.json() == next(iter(documented.values()))["value"]
+
+
+def test_the_app_serves_the_curated_spec_itself(back_office):
+    url, _, spec = back_office
+    assert httpx.get(f"{url}/openapi.json").json() == spec
+
+
+def test_a_users_handlers_are_served_and_debug_checks_their_responses(generated_packages):
+    package, server, runtime, _ = modules("crm_back_office")
+    models = importlib.import_module("crm_back_office.models")
+
+    class Tags:
+        async def get_activity_tags(self, *, id):
+            return models.ActivityTagList(content=[])
+
+        async def update_activity_tags(self, *, id, body):
+            assert [tag.root for tag in body.tags] == ["96c3cb52-c68f-6ba6-e886-ed28f2b594cb"]
+            return runtime.Reply({"id": 12345}, status=200)  # not a Guid: the spec is broken by the handler
+
+    app = server.create_app(Tags(), debug=True)
+    with serving(app) as url, package.Client(url, api_key="k", retries=None) as client:
+        assert client.tags.get_activity_tags(id="4dc0809f-ed91-4b68-b912-5bd6064d901e").content == []
+        with httpx.Client(base_url=url, headers={"api_key": "k"}) as http:
+            answer = http.put("/activities/4dc0809f-ed91-4b68-b912-5bd6064d901e/tags",
+                              json={"tags": ["96c3cb52-c68f-6ba6-e886-ed28f2b594cb"]})
+    assert answer.status_code == 500
+    assert answer.json()["message"].startswith("debug: the handler's response does not match the spec: id")
