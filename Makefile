@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CLI := $(BIN)/python -m generator
 
-.PHONY: all generate validate check test bench docs clean golden mock
+.PHONY: all generate validate check test bench docs clean golden mock contract
 
 all: generate
 
@@ -29,6 +29,10 @@ PORT ?= 8000
 ## mock: serve a mock of spec/$(API).yaml on port $(PORT) (make mock API=back-office PORT=9000)
 mock: $(STAMP)
 	$(CLI) mock spec/$(API).yaml --port $(PORT)
+
+## contract: schemathesis against each API's mock, with more examples than the test suite uses
+contract: $(STAMP)
+	CONTRACT_EXAMPLES=$${CONTRACT_EXAMPLES:-100} $(BIN)/python -m pytest -q tests/test_contract.py
 
 ## check: fail when generated/ does not match the specs (what CI runs after the tests)
 check: $(STAMP)

@@ -36,7 +36,7 @@ class Parameter:
     annotation: str
     default: str | None
     description: str
-    explode: bool
+    constraints: dict[str, Any]  # pydantic Field arguments from the schema (pattern, min_length, ge, ...)
 
 
 @dataclass
@@ -278,7 +278,7 @@ class _Builder:
                 annotation=annotation,
                 default=repr(default) if default is not None and not required else None,
                 description=str(parameter.get("description") or ""),
-                explode=parameter.get("explode", parameter.get("style", "form") == "form") is not False,
+                constraints=_constraints(self._deref(schema, where)),
             ))
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         return sorted(result, key=lambda p: (not p.required, order.get(p.location, 4)))
@@ -426,6 +426,33 @@ class _Builder:
         except RefError as exc:
             raise UnsupportedSchema(self.document, pointer, str(exc)) from None
         return target, document, pointer if target_pointer is None else target_pointer
+
+
+_CONSTRAINTS = {"pattern": "pattern", "minLength": "min_length", "maxLength": "max_length", "minimum": "ge",
+                "maximum": "le", "multipleOf": "multiple_of"}
+
+
+_FORMAT_CONSTRAINTS: dict[str, dict[str, Any]] = {
+    "int32": {"ge": -(2**31), "le": 2**31 - 1},
+    "int64": {"ge": -(2**63), "le": 2**63 - 1},
+    "uuid": {"pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},
+}
+
+
+def _constraints(schema: Any) -> dict[str, Any]:
+    """A scalar schema's constraints as pydantic Field arguments (3.0 and 3.1 exclusive bounds alike)."""
+    if not isinstance(schema, dict) or schema_types(schema) and set(schema_types(schema)) - {
+            "string", "integer", "number", "null"}:
+        return {}
+    result = {name: schema[key] for key, name in _CONSTRAINTS.items() if key in schema}
+    result.update({k: v for k, v in _FORMAT_CONSTRAINTS.get(str(schema.get("format")), {}).items() if k not in result})
+    for key, bound, name in (("exclusiveMinimum", "minimum", "gt"), ("exclusiveMaximum", "maximum", "lt")):
+        value = schema.get(key)
+        if value is True and bound in schema:
+            result[name] = result.pop({"minimum": "ge", "maximum": "le"}[bound])
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            result[name] = value
+    return result
 
 
 def _server_url(server: dict[str, Any]) -> str:

@@ -97,7 +97,7 @@ def back_office(generated_packages):
 def test_bad_input_gets_the_documented_error_body_never_a_422_or_500(back_office):
     url, package, spec = back_office
     with httpx.Client(base_url=url, headers={"api_key": "k"}) as http:
-        wrong_enum = http.post("/accounts/x/actions", json={"action": "EXPLODE"})
+        wrong_enum = http.post("/accounts/4dc0809f-ed91-4b68-b912-5bd6064d901e/actions", json={"state": "EXPLODE"})
         not_json = http.post("/activities", content=b"{", headers={"Content-Type": "application/json"})
         wrong_type = http.get("/activities", params={"page": "many"})
         no_credentials = http.get("/activities", headers={"api_key": ""})
@@ -107,7 +107,8 @@ def test_bad_input_gets_the_documented_error_body_never_a_422_or_500(back_office
         body = response.json()
         assert set(body) == {"status", "message", "error", "parameters"}  # the Back-Office error body
         assert body["status"] == 400 and body["message"]
-    assert "action" in wrong_enum.json()["parameters"]
+    assert wrong_enum.json()["parameters"] == ["state"] and "EXPLODE" in wrong_enum.json()["message"]
+    assert wrong_enum.json()["error"] == "Bad Request"
     assert wrong_type.json()["parameters"] == ["page"]
     assert no_credentials.status_code == 401 and set(no_credentials.json()) == {"status", "message", "error", "parameters"}
     assert nowhere.status_code == 404 and nowhere.json()["message"] == "no operation GET /no/such/path in this API"

@@ -18,11 +18,12 @@ SERVER_RUNTIME = TEMPLATES / "package" / "_server.py"
 
 @dataclass(frozen=True)
 class ServerOperationView:
-    """An operation with what the server descriptors add: the success status and a short docstring."""
+    """An operation with what the server descriptors add: status, docstring, validating annotations."""
 
     view: OperationView
     success_status: str
     summary_docstring: str
+    validators: dict[str, str]  # parameter Python name -> annotation with the schema's constraints
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.view, name)
@@ -44,12 +45,18 @@ def _server_view(op: Any) -> ServerOperationView:
     view = operation_view(op)
     success = next((r.status for r in op.responses if r.status.startswith("2")), "200")
     summary = op.summary or f"{op.method.upper()} {op.path}"
-    return ServerOperationView(view, success if success.isdigit() else "200", f"{summary}\n\n`{op.method.upper()} {op.path}`")
+    validators = {
+        p.python_name: f"Annotated[{p.annotation}, Field({', '.join(f'{k}={v!r}' for k, v in p.constraints.items())})]"
+        if p.constraints else p.annotation
+        for p in op.parameters
+    }
+    return ServerOperationView(view, success if success.isdigit() else "200",
+                               f"{summary}\n\n`{op.method.upper()} {op.path}`", validators)
 
 
 def _imports(operations: list[ServerOperationView]) -> list[str]:
     annotations = " ".join(
-        [p.annotation for op in operations for p in op.parameters]
+        [annotation for op in operations for annotation in op.validators.values()]
         + [op.body.annotation for op in operations if op.body]
         + [r.annotation for op in operations for r in op.responses]
     )
@@ -60,7 +67,9 @@ def _imports(operations: list[ServerOperationView]) -> list[str]:
                     + (["Param"] if any(op.parameters for op in operations) else [])
                     + (["Body"] if any(op.body for op in operations) else []), key=isort_key)
     lines = ["import datetime"] if "datetime." in annotations else []
-    lines += [f"from typing import {', '.join(typing)}", "", "from fastapi import FastAPI", ""]
+    typing = sorted(typing + (["Annotated"] if "Annotated[" in annotations else []), key=isort_key)
+    lines += [f"from typing import {', '.join(typing)}", "", "from fastapi import FastAPI"]
+    lines += ["from pydantic import Field", ""] if "Field(" in annotations else [""]
     if "models." in annotations:
         lines.append("from . import models")
     lines += ["from ._runtime import SecurityScheme", f"from ._server import {', '.join(server)}", ""]

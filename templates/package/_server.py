@@ -13,6 +13,7 @@ import copy
 import dataclasses
 import inspect
 import json
+from http import HTTPStatus
 import re
 import uuid
 from collections.abc import Mapping
@@ -20,8 +21,11 @@ from importlib import resources
 from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
+from openapi_schema_validator import OAS30Validator, OAS31Validator
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4, DRAFT202012
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ._runtime import STRICT_ENUMS, SecurityScheme, to_wire
@@ -49,6 +53,28 @@ class Body:
     kind: str
     required: bool
     annotation: Any
+
+
+SPEC_URI = "urn:crm-codegen:spec"
+
+
+def body_validator(document: dict[str, Any], route: Route) -> Any:
+    """A JSON Schema validator for the route's JSON body, exactly as the spec states it (or None)."""
+    if route.body is None or route.body.kind != "json":
+        return None
+    pointer = route.pointer
+    for key in ("requestBody", "content", route.body.media_type, "schema"):
+        node = _pointer(document, pointer)
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+            pointer = node["$ref"][1:]
+            node = _pointer(document, pointer)
+        pointer += "/" + key.replace("~", "~0").replace("/", "~1")
+    v31 = str(document.get("openapi", "")).startswith("3.1")
+    specification = DRAFT202012 if v31 else DRAFT4
+    registry: Registry[Any] = Registry().with_resource(SPEC_URI, Resource(contents=document, specification=specification))
+    validator_class = OAS31Validator if v31 else OAS30Validator
+    return validator_class({"$ref": f"{SPEC_URI}#{pointer}"}, registry=registry,
+                           format_checker=validator_class.FORMAT_CHECKER)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,6 +219,8 @@ def error_body(document: dict[str, Any], response: Any, status: int, message: st
             body[name] = message
         elif name in ("status", "code", "status_code", "statusCode") and "integer" in types:
             body[name] = status
+        elif name == "error" and "string" in types:
+            body[name] = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
         elif name in _LIST_FIELDS and "array" in types:
             item_types = _types(document, (_deref(document, definition) or {}).get("items"))
             if "string" in item_types:
@@ -233,7 +261,10 @@ def _raw_value(request: Request, param: Param) -> Any:
 
 def _adapter(cache: dict[Any, TypeAdapter[Any]], annotation: Any) -> TypeAdapter[Any]:
     if annotation not in cache:
-        cache[annotation] = TypeAdapter(annotation)
+        try:
+            cache[annotation] = TypeAdapter(annotation)
+        except Exception:  # a constraint pydantic cannot compile (e.g. a regex with lookaround)
+            cache[annotation] = TypeAdapter(getattr(annotation, "__origin__", Any))
     return cache[annotation]
 
 
@@ -256,7 +287,8 @@ def _has_credential(request: Request, scheme: SecurityScheme) -> bool:
     return bool(request.headers.get(scheme.wire_name))
 
 
-async def _arguments(request: Request, route: Route, adapters: dict[Any, TypeAdapter[Any]]) -> dict[str, Any]:
+async def _arguments(request: Request, route: Route, adapters: dict[Any, TypeAdapter[Any]],
+                     validator: Any) -> dict[str, Any]:
     arguments: dict[str, Any] = {}
     token = STRICT_ENUMS.set(True)  # a server rejects enum values the spec does not list
     try:
@@ -272,13 +304,13 @@ async def _arguments(request: Request, route: Route, adapters: dict[Any, TypeAda
                 message = f"invalid {param.location} parameter {param.name!r}: {_first_error(exc)}"
                 raise BadRequest(400, message, [param.name]) from None
         if route.body is not None:
-            arguments["body"] = await _body(request, route.body, adapters)
+            arguments["body"] = await _body(request, route.body, adapters, validator)
     finally:
         STRICT_ENUMS.reset(token)
     return arguments
 
 
-async def _body(request: Request, body: Body, adapters: dict[Any, TypeAdapter[Any]]) -> Any:
+async def _body(request: Request, body: Body, adapters: dict[Any, TypeAdapter[Any]], validator: Any) -> Any:
     content = await request.body()
     if not content:
         if body.required:
@@ -292,19 +324,31 @@ async def _body(request: Request, body: Body, adapters: dict[Any, TypeAdapter[An
         return content.decode("utf-8", errors="replace")
     if body.kind == "binary":
         return content
-    if body.kind in ("form", "multipart"):
-        form = await request.form()
-        value: Any = dict(form.items())
-    else:
+    try:
+        if body.kind in ("form", "multipart"):
+            form = await request.form()
+            return _adapter(adapters, body.annotation).validate_python(dict(form.items()))
         try:
             value = json.loads(content)
         except ValueError:
             raise BadRequest(400, "the request body is not valid JSON", ["body"]) from None
-    try:
+        error = next(iter(validator.iter_errors(value)), None) if validator is not None else None
+        if error is not None:  # the spec's own schema decides what is valid, nullability and formats included
+            where = ".".join(map(str, error.absolute_path))
+            message = f"invalid request body: {where + ': ' if where else ''}{error.message[:200]}"
+            raise BadRequest(400, message, _error_fields(error, where))
         return _adapter(adapters, body.annotation).validate_python(value)
     except ValidationError as exc:
         fields = sorted({".".join(map(str, e["loc"])) for e in exc.errors() if e["loc"]})
         raise BadRequest(400, f"invalid request body: {_first_error(exc)}", fields or ["body"]) from None
+
+
+def _error_fields(error: Any, where: str) -> list[str]:
+    """The body fields a JSON Schema error is about (the missing ones for `required`)."""
+    if error.validator == "required" and isinstance(error.instance, dict):
+        prefix = where + "." if where else ""
+        return [prefix + name for name in error.validator_value if name not in error.instance]
+    return [where or "body"]
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -407,6 +451,7 @@ def _endpoint(route: Route, handlers: Any, schemes: Mapping[str, SecurityScheme]
               adapters: dict[Any, TypeAdapter[Any]], debug: bool) -> Any:
     operation = _pointer(document, route.pointer)
     responses = operation.get("responses") or {}
+    validator = body_validator(document, route)
 
     def failure(status: int, message: str, fields: list[str]) -> JSONResponse:
         documented = _documented_status(responses, status)
@@ -418,7 +463,7 @@ def _endpoint(route: Route, handlers: Any, schemes: Mapping[str, SecurityScheme]
         if not _credentials_present(request, route, schemes):
             return failure(401, "missing credentials", [])
         try:
-            arguments = await _arguments(request, route, adapters)
+            arguments = await _arguments(request, route, adapters, validator)
         except BadRequest as exc:
             return failure(exc.status, str(exc), exc.fields)
         token = _prefer.set(_parse_prefer(request.headers.get("prefer")))
@@ -430,7 +475,9 @@ def _endpoint(route: Route, handlers: Any, schemes: Mapping[str, SecurityScheme]
             _prefer.reset(token)
         reply = result if isinstance(result, Reply) else Reply(result)
         status = reply.status or (int(route.success) if route.success.isdigit() else 200)
-        return _respond(route, reply, status, adapters, debug)
+        media_type = next(iter((_deref(document, _response_for(responses, str(status))) or {}).get("content") or {}),
+                          None)
+        return _respond(route, reply, status, media_type, adapters, debug)
 
     return endpoint
 
@@ -450,15 +497,15 @@ def _response_for(responses: Mapping[str, Any], code: str) -> Any:
     return None
 
 
-def _respond(route: Route, reply: Reply[Any], status: int, adapters: dict[Any, TypeAdapter[Any]],
-             debug: bool) -> Response:
+def _respond(route: Route, reply: Reply[Any], status: int, media_type: str | None,
+             adapters: dict[Any, TypeAdapter[Any]], debug: bool) -> Response:
+    """The reply on the wire, with the content type the spec documents for that status."""
     headers = dict(reply.headers)
     if reply.body is None:
         return Response(status_code=status, headers=headers)
-    if isinstance(reply.body, (bytes, bytearray)):
-        return Response(bytes(reply.body), status_code=status, headers=headers)
-    if isinstance(reply.body, str) and not isinstance(reply.body, BaseModel) and _is_text(route, status):
-        return Response(reply.body, status_code=status, headers=headers, media_type="text/plain")
+    json_media = media_type is None or "json" in media_type
+    if isinstance(reply.body, (bytes, bytearray, str)) and not json_media:
+        return Response(reply.body, status_code=status, headers=headers, media_type=media_type)
     body = to_wire(reply.body)
     annotation = route.responses.get(str(status))
     if debug and annotation is not None:
@@ -467,8 +514,4 @@ def _respond(route: Route, reply: Reply[Any], status: int, adapters: dict[Any, T
         except ValidationError as exc:
             return JSONResponse({"message": f"debug: the handler's response does not match the spec: "
                                             f"{_first_error(exc)}", "status": 500}, status_code=500)
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def _is_text(route: Route, status: int) -> bool:
-    return route.responses.get(str(status)) is str
+    return JSONResponse(body, status_code=status, headers=headers, media_type=media_type or "application/json")

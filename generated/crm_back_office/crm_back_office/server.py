@@ -9,9 +9,10 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import FastAPI
+from pydantic import Field
 
 from . import models
 from ._runtime import SecurityScheme
@@ -28,7 +29,20 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/accounts/{id}",
         "/paths/~1accounts~1{id}/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         success="200",
         responses={
             "200": models.Account,
@@ -51,7 +65,20 @@ ROUTES: tuple[Route, ...] = (
         "put",
         "/accounts/{id}",
         "/paths/~1accounts~1{id}/put",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         body=Body("application/json", "json", True, models.AccountUpdateRequest),
         success="200",
         responses={
@@ -76,7 +103,18 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/accounts",
         "/paths/~1contacts~1{id}~1accounts/get",
         params=(
-            Param("id", "id", "path", True, str),
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
             Param("sort", "sort", "query", False, str),
             Param("page", "page", "query", False, int),
             Param("size", "size", "query", False, int),
@@ -112,7 +150,20 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/accounts",
         "/paths/~1contacts~1{id}~1accounts/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         body=Body("application/json", "json", True, models.AccountCreateRequest),
         success="201",
         responses={
@@ -136,7 +187,20 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/accounts/{id}/actions",
         "/paths/~1accounts~1{id}~1actions/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         body=Body("application/json", "json", True, models.AccountActionRequest),
         success="200",
         responses={
@@ -163,10 +227,54 @@ ROUTES: tuple[Route, ...] = (
         params=(
             Param("search_value", "search_value", "query", False, str),
             Param("types", "types", "query", False, list[str]),
-            Param("contact_id", "contact_id", "query", False, str),
-            Param("service_request_id", "service_request_id", "query", False, str),
-            Param("lead_id", "lead_id", "query", False, str),
-            Param("order_id", "order_id", "query", False, str),
+            Param(
+                "contact_id",
+                "contact_id",
+                "query",
+                False,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+            Param(
+                "service_request_id",
+                "service_request_id",
+                "query",
+                False,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+            Param(
+                "lead_id",
+                "lead_id",
+                "query",
+                False,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+            Param(
+                "order_id",
+                "order_id",
+                "query",
+                False,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
             Param(
                 "states",
                 "states",
@@ -184,8 +292,30 @@ ROUTES: tuple[Route, ...] = (
             Param("completed_on[gte]", "completed_on_gte", "query", False, str),
             Param("completed_on[lt]", "completed_on_lt", "query", False, str),
             Param("completed_on[lte]", "completed_on_lte", "query", False, str),
-            Param("assign_to_user_id", "assign_to_user_id", "query", False, str),
-            Param("assign_to_team_id", "assign_to_team_id", "query", False, str),
+            Param(
+                "assign_to_user_id",
+                "assign_to_user_id",
+                "query",
+                False,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+            Param(
+                "assign_to_team_id",
+                "assign_to_team_id",
+                "query",
+                False,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
             Param("custom_fields", "custom_fields", "query", False, str),
             Param(
                 "include_custom_fields", "include_custom_fields", "query", False, bool
@@ -241,7 +371,20 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/activities/{id}",
         "/paths/~1activities~1{id}/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         success="200",
         responses={
             "200": models.Activity,
@@ -264,7 +407,20 @@ ROUTES: tuple[Route, ...] = (
         "put",
         "/activities/{id}",
         "/paths/~1activities~1{id}/put",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         body=Body("application/json", "json", True, models.ActivityUpdateRequest),
         success="200",
         responses={
@@ -288,7 +444,20 @@ ROUTES: tuple[Route, ...] = (
         "delete",
         "/activities/{id}",
         "/paths/~1activities~1{id}/delete",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         success="204",
         responses={
             "204": None,
@@ -488,7 +657,20 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/activities/{id}/tags",
         "/paths/~1activities~1{id}~1tags/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         success="200",
         responses={
             "200": models.ActivityTagList,
@@ -511,7 +693,20 @@ ROUTES: tuple[Route, ...] = (
         "put",
         "/activities/{id}/tags",
         "/paths/~1activities~1{id}~1tags/put",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
+        ),
         body=Body("application/json", "json", True, models.ActivityTagsUpdateRequest),
         success="200",
         responses={

@@ -9,9 +9,10 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 from fastapi import FastAPI
+from pydantic import Field
 
 from . import models
 from ._runtime import SecurityScheme
@@ -28,8 +29,20 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/change-requests/{changeRequestId}",
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
-            Param("changeRequestId", "change_request_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
+            Param(
+                "changeRequestId",
+                "change_request_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -49,8 +62,20 @@ ROUTES: tuple[Route, ...] = (
         "/v1.1/contacts/{contactId}/change-requests/{changeRequestId}",
         "/paths/~1v1.1~1contacts~1{contactId}~1change-requests~1{changeRequestId}/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
-            Param("changeRequestId", "change_request_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
+            Param(
+                "changeRequestId",
+                "change_request_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -87,7 +112,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/pending-change-request/check",
         "/paths/~1v1.0~1contacts~1{contactId}~1pending-change-request~1check/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -107,7 +138,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.1/contacts/{contactId}/pending-change-request/check",
         "/paths/~1v1.1~1contacts~1{contactId}~1pending-change-request~1check/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -127,7 +164,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/members/{memberId}/contacts/change-requests/search",
         "/paths/~1v1.0~1members~1{memberId}~1contacts~1change-requests~1search/post",
         params=(
-            Param("memberId", "member_id", "path", True, int),
+            Param(
+                "memberId",
+                "member_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -171,8 +214,20 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/change-requests/{changeRequestId}/cancel",
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}~1cancel/post",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
-            Param("changeRequestId", "change_request_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
+            Param(
+                "changeRequestId",
+                "change_request_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -192,8 +247,20 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/change-requests/{changeRequestId}/review",
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}~1review/post",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
-            Param("changeRequestId", "change_request_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
+            Param(
+                "changeRequestId",
+                "change_request_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body("application/json", "json", False, models.ChangeRequestReviewRequest),
@@ -214,7 +281,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/profile-picture",
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -234,7 +307,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/profile-picture",
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/put",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -257,7 +336,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/profile-picture",
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/delete",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -277,7 +362,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/communication-verification/discontinue",
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1discontinue/post",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -300,7 +391,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/details",
         "/paths/~1v1.0~1contacts~1{contactId}~1details/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -320,7 +417,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/details",
         "/paths/~1v1.0~1contacts~1{contactId}~1details/put",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -343,7 +446,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/details",
         "/paths/~1v1.0~1contacts~1{contactId}~1details/patch",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -366,7 +475,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/external-connections",
         "/paths/~1v1.0~1contacts~1{contactId}~1external-connections/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -386,7 +501,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/external-connections",
         "/paths/~1v1.0~1contacts~1{contactId}~1external-connections/post",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body("application/json", "json", False, models.ExternalConnection),
@@ -428,7 +549,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/username",
         "/paths/~1v1.0~1contacts~1{contactId}~1username/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -448,7 +575,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/username",
         "/paths/~1v1.0~1contacts~1{contactId}~1username/put",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -489,7 +622,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/details/change-history/search",
         "/paths/~1v1.0~1contacts~1{contactId}~1details~1change-history~1search/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -512,7 +651,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.1/contacts/{contactId}/details/change-history/search",
         "/paths/~1v1.1~1contacts~1{contactId}~1details~1change-history~1search/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -535,7 +680,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/communication-verification/verify",
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1verify/post",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -561,7 +712,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/communication-verification/resend-key",
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1resend-key/post",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -604,7 +761,18 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/export/{exportJobId}",
         "/paths/~1v1.0~1contacts~1export~1{exportJobId}/get",
         params=(
-            Param("exportJobId", "export_job_id", "path", True, str),
+            Param(
+                "exportJobId",
+                "export_job_id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -624,7 +792,18 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/legal-entities/export/{exportJobId}",
         "/paths/~1v1.0~1legal-entities~1export~1{exportJobId}/get",
         params=(
-            Param("exportJobId", "export_job_id", "path", True, str),
+            Param(
+                "exportJobId",
+                "export_job_id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -680,7 +859,18 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/sync/{statusId}",
         "/paths/~1v1.0~1contacts~1sync~1{statusId}/get",
         params=(
-            Param("statusId", "status_id", "path", True, str),
+            Param(
+                "statusId",
+                "status_id",
+                "path",
+                True,
+                Annotated[
+                    str,
+                    Field(
+                        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+                    ),
+                ],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -768,7 +958,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/legalentities/{legalEntityId}/details",
         "/paths/~1v1.0~1legalentities~1{legalEntityId}~1details/get",
         params=(
-            Param("legalEntityId", "legal_entity_id", "path", True, int),
+            Param(
+                "legalEntityId",
+                "legal_entity_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",
@@ -788,7 +984,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/legalentities/{legalEntityId}/details",
         "/paths/~1v1.0~1legalentities~1{legalEntityId}~1details/put",
         params=(
-            Param("legalEntityId", "legal_entity_id", "path", True, int),
+            Param(
+                "legalEntityId",
+                "legal_entity_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         body=Body(
@@ -811,8 +1013,20 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/{contactId}/legalentities/{legalEntityId}/details",
         "/paths/~1v1.0~1contacts~1{contactId}~1legalentities~1{legalEntityId}~1details/get",
         params=(
-            Param("contactId", "contact_id", "path", True, int),
-            Param("legalEntityId", "legal_entity_id", "path", True, int),
+            Param(
+                "contactId",
+                "contact_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
+            Param(
+                "legalEntityId",
+                "legal_entity_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-2147483648, le=2147483647)],
+            ),
             Param("Accept-Language", "accept_language", "header", False, str),
         ),
         success="200",

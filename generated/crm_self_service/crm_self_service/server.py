@@ -9,9 +9,10 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import FastAPI
+from pydantic import Field
 
 from . import models
 from ._runtime import SecurityScheme
@@ -30,7 +31,15 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/contacts/{id}/addresses",
         "/paths/~1contacts~1{id}~1addresses/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         success="200",
         responses={
             "200": models.ContactAddressList,
@@ -50,7 +59,15 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/addresses",
         "/paths/~1contacts~1{id}~1addresses/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         body=Body("application/json", "json", True, models.AddContactAddressRequest),
         success="200",
         responses={
@@ -72,8 +89,20 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/addresses/{address_id}",
         "/paths/~1contacts~1{id}~1addresses~1{address_id}/put",
         params=(
-            Param("id", "id", "path", True, str),
-            Param("address_id", "address_id", "path", True, str),
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+            Param(
+                "address_id",
+                "address_id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
         ),
         body=Body("application/json", "json", True, models.UpdateContactAddressRequest),
         success="200",
@@ -96,8 +125,20 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/addresses/{address_id}",
         "/paths/~1contacts~1{id}~1addresses~1{address_id}/delete",
         params=(
-            Param("id", "id", "path", True, str),
-            Param("address_id", "address_id", "path", True, str),
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+            Param(
+                "address_id",
+                "address_id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
         ),
         success="200",
         responses={
@@ -246,7 +287,15 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/change_password",
         "/paths/~1contacts~1{id}~1change_password/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         body=Body("application/json", "json", True, models.ChangePasswordRequest),
         success="200",
         responses={
@@ -267,7 +316,15 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/sign_out",
         "/paths/~1contacts~1{id}~1sign_out/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         success="200",
         responses={
             "200": None,
@@ -308,7 +365,13 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/communications",
         "/paths/~1contacts~1{id}~1communications/get",
         params=(
-            Param("id", "id", "path", True, str),
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
             Param("sort", "sort", "query", False, str),
             Param("order", "order", "query", False, Literal["ASC", "DESC"]),
             Param("page", "page", "query", False, int),
@@ -342,7 +405,15 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/communications/{id}",
         "/paths/~1communications~1{id}/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         success="200",
         responses={
             "200": models.Communication,
@@ -362,7 +433,15 @@ ROUTES: tuple[Route, ...] = (
         "put",
         "/communications/{id}/actions",
         "/paths/~1communications~1{id}~1actions/put",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         body=Body("application/json", "json", True, models.CommunicationActionsRequest),
         success="200",
         responses={
@@ -404,7 +483,15 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/contacts/{id}",
         "/paths/~1contacts~1{id}/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         success="200",
         responses={
             "200": models.Contact,
@@ -424,7 +511,15 @@ ROUTES: tuple[Route, ...] = (
         "put",
         "/contacts/{id}",
         "/paths/~1contacts~1{id}/put",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         body=Body("application/json", "json", True, models.UpdateContactRequest),
         success="200",
         responses={
@@ -445,7 +540,15 @@ ROUTES: tuple[Route, ...] = (
         "put",
         "/contacts/{id}/consents",
         "/paths/~1contacts~1{id}~1consents/put",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         body=Body(
             "application/json", "json", True, models.UpdateContactConsentsRequest
         ),
@@ -489,7 +592,13 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/devices",
         "/paths/~1contacts~1{id}~1devices/get",
         params=(
-            Param("id", "id", "path", True, str),
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
             Param("sort", "sort", "query", False, str),
             Param("order", "order", "query", False, Literal["ASC", "DESC"]),
             Param("page", "page", "query", False, int),
@@ -514,7 +623,15 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/devices",
         "/paths/~1contacts~1{id}~1devices/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         body=Body("application/json", "json", True, models.AddContactDeviceRequest),
         success="200",
         responses={
@@ -536,7 +653,13 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/files",
         "/paths/~1contacts~1{id}~1files/get",
         params=(
-            Param("id", "id", "path", True, str),
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
             Param("sort", "sort", "query", False, str),
             Param("order", "order", "query", False, Literal["ASC", "DESC"]),
             Param("page", "page", "query", False, int),
@@ -561,7 +684,15 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/files",
         "/paths/~1contacts~1{id}~1files/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         body=Body("application/json", "json", True, models.AddContactFileRequest),
         success="200",
         responses={
@@ -618,7 +749,15 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/payment_methods",
         "/paths/~1contacts~1{id}~1payment_methods/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(
+                "id",
+                "id",
+                "path",
+                True,
+                Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
+            ),
+        ),
         body=Body("application/json", "json", True, models.AddPaymentMethodRequest),
         success="200",
         responses={"default": None},

@@ -9,9 +9,10 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import FastAPI
+from pydantic import Field
 
 from . import models
 from ._runtime import SecurityScheme
@@ -54,7 +55,15 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/pets/{petId}",
         "/paths/~1pets~1{petId}/get",
-        params=(Param("petId", "pet_id", "path", True, int),),
+        params=(
+            Param(
+                "petId",
+                "pet_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)],
+            ),
+        ),
         success="200",
         responses={"200": models.Pet, "404": None},
         security=(),
@@ -64,7 +73,15 @@ ROUTES: tuple[Route, ...] = (
         "delete",
         "/pets/{petId}",
         "/paths/~1pets~1{petId}/delete",
-        params=(Param("petId", "pet_id", "path", True, int),),
+        params=(
+            Param(
+                "petId",
+                "pet_id",
+                "path",
+                True,
+                Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)],
+            ),
+        ),
         success="204",
         responses={"204": None},
         security=(),
