@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bench import generate, validate
+from bench import generate, server, validate
 
-SECTIONS = {"validate": validate.run, "generate": generate.run}
+SECTIONS = {"validate": validate.run, "generate": generate.run, "server": server.run}
 
 
 def main() -> None:

@@ -526,6 +526,34 @@ class _Core:
             for k, v in headers.items()
         }
 
+    def next_step(
+        self,
+        operation: Operation,
+        request: httpx.Request,
+        attempt: int,
+        response: httpx.Response | None,
+        error: httpx.TransportError | None,
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None when this one is final.
+
+        A final attempt that got no response raises TransportError (secrets redacted).
+        """
+        self.log(
+            request,
+            (
+                type(error).__name__
+                if error
+                else str(response.status_code if response else "?")
+            ),
+        )
+        if self.retries.should_retry(operation.idempotent, attempt, response):
+            return self.retries.delay(attempt, response)
+        if error is not None or response is None:
+            raise TransportError(
+                f"{request.method} {self.redact_url(request.url)}: {type(error).__name__}"
+            ) from None
+        return None
+
     def log(self, request: httpx.Request, outcome: str) -> None:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -556,24 +584,16 @@ class SyncTransport(_Core):
         attempt = 0
         while True:
             attempt += 1
-            response: httpx.Response | None = None
+            response, error = None, None
             try:
                 response = self.http.send(request)
                 response.read()
             except httpx.TransportError as exc:
-                self.log(request, type(exc).__name__)
-                if not self.retries.should_retry(operation.idempotent, attempt, None):
-                    raise TransportError(
-                        f"{request.method} {self.redact_url(request.url)}: "
-                        f"{type(exc).__name__}"
-                    ) from None
-            else:
-                self.log(request, str(response.status_code))
-                if not self.retries.should_retry(
-                    operation.idempotent, attempt, response
-                ):
-                    return self.read(operation, response, annotation)
-            time.sleep(self.retries.delay(attempt, response))
+                error = exc
+            delay = self.next_step(operation, request, attempt, response, error)
+            if delay is None:
+                return self.read(operation, response, annotation)  # type: ignore[arg-type]
+            time.sleep(delay)
 
     def close(self) -> None:
         if self.owns_http:
@@ -595,24 +615,16 @@ class AsyncTransport(_Core):
         attempt = 0
         while True:
             attempt += 1
-            response: httpx.Response | None = None
+            response, error = None, None
             try:
                 response = await self.http.send(request)
                 await response.aread()
             except httpx.TransportError as exc:
-                self.log(request, type(exc).__name__)
-                if not self.retries.should_retry(operation.idempotent, attempt, None):
-                    raise TransportError(
-                        f"{request.method} {self.redact_url(request.url)}: "
-                        f"{type(exc).__name__}"
-                    ) from None
-            else:
-                self.log(request, str(response.status_code))
-                if not self.retries.should_retry(
-                    operation.idempotent, attempt, response
-                ):
-                    return self.read(operation, response, annotation)
-            await asyncio.sleep(self.retries.delay(attempt, response))
+                error = exc
+            delay = self.next_step(operation, request, attempt, response, error)
+            if delay is None:
+                return self.read(operation, response, annotation)  # type: ignore[arg-type]
+            await asyncio.sleep(delay)
 
     async def close(self) -> None:
         if self.owns_http:

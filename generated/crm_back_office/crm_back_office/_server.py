@@ -14,18 +14,19 @@ import copy
 import dataclasses
 import inspect
 import json
-from http import HTTPStatus
 import re
 import uuid
 from collections.abc import Mapping
+from http import HTTPStatus
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
-from openapi_schema_validator import OAS30Validator, OAS31Validator
 from fastapi.responses import JSONResponse, Response
+from openapi_schema_validator import OAS30Validator, OAS31Validator
 from pydantic import TypeAdapter, ValidationError
-from referencing import Registry, Resource
+from pydantic_core import SchemaError
+from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -79,7 +80,7 @@ def body_validator(document: dict[str, Any], route: Route) -> Any:
     v31 = str(document.get("openapi", "")).startswith("3.1")
     specification = DRAFT202012 if v31 else DRAFT4
     registry: Registry[Any] = Registry().with_resource(
-        SPEC_URI, Resource(contents=document, specification=specification)
+        SPEC_URI, specification.create_resource(document)
     )
     validator_class = OAS31Validator if v31 else OAS30Validator
     return validator_class(
@@ -338,7 +339,7 @@ def _adapter(cache: dict[Any, TypeAdapter[Any]], annotation: Any) -> TypeAdapter
         try:
             cache[annotation] = TypeAdapter(annotation)
         except (
-            Exception
+            SchemaError
         ):  # a constraint pydantic cannot compile (e.g. a regex with lookaround)
             cache[annotation] = TypeAdapter(getattr(annotation, "__origin__", Any))
     return cache[annotation]
