@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.load import Document, join_pointer
+from generator.load import Document, join_pointer, split_pointer
 from generator.naming import UniqueNames, pascal_case, snake_case
-from generator.refs import RefError, Resolver
+from generator.refs import RefError, Resolver, iter_refs
 from generator.schemas import Annotator, SchemaRegistry, UnsupportedSchema, needs_class, schema_types
 from generator.walk import HTTP_METHODS
 
@@ -162,7 +162,8 @@ class _Builder:
         self.resolver = Resolver(document)
         self.registry = SchemaRegistry(self.resolver)
         self.annotate = Annotator(self.registry)
-        self.request_roots: set[str] = set()
+        self.request_roots: set[str] = set()  # model names request bodies use
+        self.response_roots: set[str] = set()  # model names responses use
 
     def build(self, spec_name: str) -> Api:
         info = self.data.get("info") or {}
@@ -305,7 +306,7 @@ class _Builder:
         result = []
         for status, raw in responses.items():
             status = str(status)
-            response, document, where = self._located(raw, join_pointer([*_parts(pointer), "responses", status]))
+            response, document, where = self._located(raw, join_pointer([*split_pointer(pointer), "responses", status]))
             if not isinstance(response, dict):
                 continue
             content = response.get("content") or {}
@@ -320,6 +321,7 @@ class _Builder:
                 suffix = "Response" if status.startswith("2") else f"Error{pascal_case(status)}"
                 schema_pointer = where + join_pointer(["content", media_type, "schema"])
                 annotation = self.annotate.model(schema, document, schema_pointer, hint + suffix)
+                self.response_roots.update(re.findall(r"models\.(\w+)", annotation))
                 kind = "json"
             else:
                 annotation = "bytes" if kind == "binary" else "str"
@@ -407,14 +409,10 @@ class _Builder:
     def _request_only_models(self, models_document: dict[str, Any]) -> set[str]:
         """Models reachable from request bodies but never from a response: they forbid unknown fields."""
         schemas = models_document["components"]["schemas"]
-        edges = {name: set(re.findall(r'"#/components/schemas/([^"]+)"', repr_json(schema)))
+        prefix = "#/components/schemas/"
+        edges = {name: {ref[len(prefix):] for _, ref in iter_refs(schema) if ref.startswith(prefix)}
                  for name, schema in schemas.items()}
-        request = _reachable(self.request_roots, edges)
-        response_roots = set(schemas) - self.request_roots
-        # A schema reached only from request roots is request-only.
-        from_elsewhere = _reachable({n for n in response_roots if not any(n in edges[r] for r in request)}
-                                    - request, edges)
-        return request - from_elsewhere
+        return _reachable(self.request_roots, edges) - _reachable(self.response_roots, edges)
 
     def _deref(self, node: Any, pointer: str) -> Any:
         return self._located(node, pointer)[0]
@@ -464,13 +462,6 @@ def _server_url(server: dict[str, Any]) -> str:
     return url
 
 
-def repr_json(value: Any) -> str:
-    """A JSON rendering used to find `$ref`s in a schema."""
-    import json
-
-    return json.dumps(value)
-
-
 def _reachable(roots: set[str], edges: dict[str, set[str]]) -> set[str]:
     seen = set(roots)
     pending = list(roots)
@@ -480,12 +471,6 @@ def _reachable(roots: set[str], edges: dict[str, set[str]]) -> set[str]:
                 seen.add(target)
                 pending.append(target)
     return seen
-
-
-def _parts(pointer: str) -> list[str]:
-    from generator.load import split_pointer
-
-    return split_pointer(pointer)
 
 
 def _choose_media_type(content: dict[str, Any]) -> tuple[str, str] | None:
