@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import re
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from generator.emit.client import render_client
 from generator.emit.models import render_models
@@ -20,6 +23,7 @@ from generator.formatting import format_files
 from generator.output import PackageOutput, Plan, apply, is_current, plan
 
 GENERATOR_SOURCES = Path(__file__).resolve().parent
+PARALLEL_MODELS = 300  # schemas: from here on, models are generated in a process of their own
 
 
 @dataclass(frozen=True)
@@ -57,21 +61,34 @@ def generator_fingerprint(formatter: str) -> str:
 
 
 def build_package(target: Target, formatter: str) -> PackageOutput:
-    """Every file of one package, formatted, in memory."""
+    """Every file of one package, formatted, in memory.
+
+    For a large API the models (datamodel-code-generator, the biggest single cost) are
+    generated in a second process while this one renders and formats the client.
+    """
     document = load_document(target.spec)
     api = build_api(document)
     header = "# " + header_text(api)
-    files = render_client(api, target.package, header)
-    files[Path(target.package) / "models.py"] = render_models(api, target.package, header)
-    files.update(render_server(api, target.package, header, document.data))
-    files[Path("pyproject.toml")] = render(
-        "package", "pyproject.toml.jinja", api=api, header=header, package=target.package,
-        distribution=target.package.replace("_", "-"), version=_package_version(api),
-    )
-    files[Path("README.md")] = render("package", "README.md.jinja", api=api, package=target.package,
-                                      header_text=header_text(api))
+    models_path = Path(target.package) / "models.py"
+    cache_key = str(target.folder.resolve())
+    with ExitStack() as stack:
+        if len(api.models_document["components"]["schemas"]) >= PARALLEL_MODELS:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=1))
+            models: Any = pool.submit(render_models, api, target.package, header)
+        else:
+            models = render_models(api, target.package, header)
+        files = render_client(api, target.package, header)
+        files.update(render_server(api, target.package, header, document.data))
+        files[Path("pyproject.toml")] = render(
+            "package", "pyproject.toml.jinja", api=api, header=header, package=target.package,
+            distribution=target.package.replace("_", "-"), version=_package_version(api),
+        )
+        files[Path("README.md")] = render("package", "README.md.jinja", api=api, package=target.package,
+                                          header_text=header_text(api))
+        formatted = format_files(files, formatter, cache_key=cache_key)
+        models = models if isinstance(models, str) else models.result()
+    formatted.update(format_files({models_path: models}, formatter, cache_key=cache_key + ":models"))
     fingerprint = generator_fingerprint(formatter) + ":" + api.spec_sha256
-    formatted = format_files(files, formatter, cache_key=str(target.folder.resolve()))
     return PackageOutput(target.folder, formatted, fingerprint)
 
 
