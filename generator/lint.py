@@ -285,6 +285,7 @@ class _ExampleChecker:
             self._uri(ctx.document), Resource(contents=ctx.data, specification=specification)
         )
         self.specification = specification
+        self._validators: dict[str, Any] = {}  # one per schema, shared by its examples
 
     @staticmethod
     def _uri(document: Document) -> str:
@@ -298,10 +299,13 @@ class _ExampleChecker:
     def check(self, value: Any, schema_pointer: str, example_pointer: str,
               document: Document | None = None) -> Iterator[Diagnostic]:
         document = document or self.ctx.document
-        schema = {"$ref": f"{self._uri(self.ctx.document)}#{schema_pointer}"}
-        validator = self.validator_class(
-            schema, registry=self.registry, format_checker=self.validator_class.FORMAT_CHECKER
-        )
+        validator = self._validators.get(schema_pointer)
+        if validator is None:
+            schema = {"$ref": f"{self._uri(self.ctx.document)}#{schema_pointer}"}
+            validator = self.validator_class(
+                schema, registry=self.registry, format_checker=self.validator_class.FORMAT_CHECKER
+            )
+            self._validators[schema_pointer] = validator
         try:
             errors = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
         except Exception as exc:  # an unresolvable or malformed schema: reported by other rules
