@@ -38,6 +38,15 @@ class GroupView:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.group, name)
 
+    @property
+    def async_class_name(self) -> str:
+        return "Async" + self.group.class_name
+
+    @property
+    def import_names(self) -> str:
+        """Both classes of the tag, in the order isort wants them."""
+        return ", ".join(sorted([self.group.class_name, self.async_class_name], key=isort_key))
+
 
 def render_client(api: Api, package: str, header: str) -> dict[Path, str]:
     """Every client file of the package, by path relative to the package project folder."""
