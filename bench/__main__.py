@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bench import generate, server, validate
+from bench import diff, generate, server, validate
 
-SECTIONS = {"validate": validate.run, "generate": generate.run, "server": server.run}
+SECTIONS = {"validate": validate.run, "generate": generate.run, "server": server.run, "diff": diff.run}
 
 
 def main() -> None:

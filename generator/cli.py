@@ -112,6 +112,26 @@ def cmd_mock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Compare two versions of a spec; exit 1 when a change reaches --fail-on."""
+    from generator.diff import report
+    from generator.diff.impact import sdk_impact
+    from generator.diff.rules import diff_documents
+    from generator.diff.source import load_source
+
+    try:
+        old, new = load_source(args.old), load_source(args.new)
+    except SpecInputError as exc:
+        print(exc.diagnostic)
+        return EXIT_UNUSABLE
+    changes = diff_documents(old, new)
+    if args.ignore:
+        changes = report.without_ignored(changes, report.read_ignore_file(Path(args.ignore)))
+    colour = args.format == "text" and sys.stdout.isatty()
+    sys.stdout.write(report.render(changes, args.format, sdk_impact(old, new, changes), colour))
+    return EXIT_PROBLEMS if report.should_fail(changes, args.fail_on) else EXIT_OK
+
+
 def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -144,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--formatter", choices=FORMATTERS, default="black",
                      help="black (default, the formatter of record), ruff (black-compatible, faster) or none")
     gen.set_defaults(handler=cmd_generate)
+
+    diff = commands.add_parser("diff", help="what changed between two versions of a spec, breaking or not")
+    diff.add_argument("old", metavar="OLD", help="spec file or REVISION:path (git)")
+    diff.add_argument("new", metavar="NEW", help="spec file or REVISION:path (git)")
+    diff.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
+    diff.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a change reaches this level")
+    diff.add_argument("--ignore", metavar="FILE", help="accepted changes: one 'RULE-ID WHERE' per line")
+    diff.set_defaults(handler=cmd_diff)
 
     mock = commands.add_parser("mock", help="serve a mock of a spec that answers with its examples")
     mock.add_argument("spec", metavar="SPEC")
