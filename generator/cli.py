@@ -132,6 +132,27 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if report.should_fail(changes, args.fail_on) else EXIT_OK
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check recorded traffic against a spec; exit 1 when a finding reaches --fail-on."""
+    from generator.diff import report
+    from generator.verify import read_traffic, summary_lines, verify
+
+    try:
+        document = load_document(Path(args.spec))
+        exchanges = read_traffic(Path(args.traffic))
+    except SpecInputError as exc:
+        print(exc.diagnostic)
+        return EXIT_UNUSABLE
+    findings, verifier = verify(document, exchanges)
+    if args.ignore:
+        findings = report.without_ignored(findings, report.read_ignore_file(Path(args.ignore)))
+    colour = args.format == "text" and sys.stdout.isatty()
+    sys.stdout.write(report.render(findings, args.format, {}, colour))
+    if args.format in ("text", "markdown"):
+        print("\n".join(summary_lines(verifier)))
+    return EXIT_PROBLEMS if report.should_fail(findings, args.fail_on) else EXIT_OK
+
+
 def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -172,6 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a change reaches this level")
     diff.add_argument("--ignore", metavar="FILE", help="accepted changes: one 'RULE-ID WHERE' per line")
     diff.set_defaults(handler=cmd_diff)
+
+    verify = commands.add_parser("verify", help="check recorded traffic (HAR or JSON lines) against a spec")
+    verify.add_argument("spec", metavar="SPEC")
+    verify.add_argument("traffic", metavar="TRAFFIC", help="a .har file or JSON lines of request/response pairs")
+    verify.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
+    verify.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a finding reaches this level")
+    verify.add_argument("--ignore", metavar="FILE", help="accepted findings: one 'RULE-ID WHERE' per line")
+    verify.set_defaults(handler=cmd_verify)
 
     mock = commands.add_parser("mock", help="serve a mock of a spec that answers with its examples")
     mock.add_argument("spec", metavar="SPEC")

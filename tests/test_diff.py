@@ -190,6 +190,15 @@ def test_cli_formats_fail_on_and_ignore(run_cli, tmp_path):
     assert run_cli("diff", old, new, "--fail-on", "error", "--ignore", ignore).code == 0
 
 
+def test_sdk_impact_names_the_method_and_the_model(run_cli, tmp_path):
+    (tmp_path / "old.yaml").write_text(yaml.safe_dump(BASE))
+    new = changed(lambda s: schemas(s)["Pet"]["properties"].pop("owner"))
+    (tmp_path / "new.yaml").write_text(yaml.safe_dump(new))
+    records = json.loads(run_cli("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--format", "json").out)
+    assert [(r["id"], r["sdk"]) for r in records] == [
+        ("response-property-removed", "client.default.get_pet(), models.Pet")]
+
+
 def test_git_revisions_are_read_with_git_show(run_cli, tmp_path):
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     spec = tmp_path / "api.yaml"

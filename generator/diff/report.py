@@ -33,13 +33,13 @@ def should_fail(changes: list[Change], fail_on: str | None) -> bool:
     return fail_on is not None and any(_RANK[c.level] >= _RANK[fail_on] for c in changes)
 
 
-def render(changes: list[Change], fmt: str, impact: dict[str, str], colour: bool = False) -> str:
-    """The report in one of FORMATS; `impact` maps an operation or component to the SDK names it touches."""
+def render(changes: list[Change], fmt: str, impact: dict[Change, str], colour: bool = False) -> str:
+    """The report in one of FORMATS; `impact` gives the SDK names (methods, models) a change touches."""
     ordered = sorted(changes, key=lambda c: (-_RANK[c.level], c.operation, c.rule, c.message))
     if fmt == "json":
         return json.dumps([{"id": c.rule, "level": c.level, "operation": c.operation,
                             "location": {"old": c.old_pointer, "new": c.new_pointer}, "message": c.message,
-                            "sdk": impact.get(c.operation, "")} for c in ordered], indent=1) + "\n"
+                            "sdk": impact.get(c, "")} for c in ordered], indent=1) + "\n"
     if fmt == "markdown":
         return _markdown(ordered, impact)
     if fmt == "junit":
@@ -52,21 +52,21 @@ def summary(changes: list[Change]) -> str:
     return f"{len(changes)} change(s): {counts[ERROR]} breaking (error), {counts[WARNING]} warning, {counts[INFO]} info"
 
 
-def _text(changes: list[Change], impact: dict[str, str], colour: bool) -> str:
+def _text(changes: list[Change], impact: dict[Change, str], colour: bool) -> str:
     lines = []
     for c in changes:
         level = f"{_COLOURS[c.level]}{c.level}\033[0m" if colour else c.level
         where = c.new_pointer or c.old_pointer
-        sdk = f" [{impact[c.operation]}]" if c.operation in impact else ""
+        sdk = f" [{impact[c]}]" if c in impact else ""
         lines.append(f"{level} {c.rule} {c.operation}: {c.message} ({where}){sdk}")
     lines.append(summary(changes))
     return "\n".join(lines) + "\n"
 
 
-def _markdown(changes: list[Change], impact: dict[str, str]) -> str:
+def _markdown(changes: list[Change], impact: dict[Change, str]) -> str:
     lines = [f"### API changes\n\n{summary(changes)}\n", "| level | rule | where | change | SDK |", "|---|---|---|---|---|"]
     for c in changes:
-        cells = [c.level, f"`{c.rule}`", f"`{c.operation}`", c.message, impact.get(c.operation, "")]
+        cells = [c.level, f"`{c.rule}`", f"`{c.operation}`", c.message, impact.get(c, "")]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 
