@@ -153,6 +153,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if report.should_fail(findings, args.fail_on) else EXIT_OK
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Render the static documentation site."""
+    from generator.emit.docs import render_site, write_site
+    from generator.schemas import UnsupportedSchema
+
+    specs = [Path(p) for p in args.specs] or default_specs()
+    try:
+        files = render_site(specs, Path(args.out))
+    except (SpecInputError, UnsupportedSchema) as exc:
+        print(exc.diagnostic)
+        return EXIT_UNUSABLE
+    write_site(files, Path(args.out))
+    print(f"{len(specs)} spec(s): {len(files)} files in {args.out}/ (open {args.out}/index.html)")
+    return EXIT_OK
+
+
 def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -201,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a finding reaches this level")
     verify.add_argument("--ignore", metavar="FILE", help="accepted findings: one 'RULE-ID WHERE' per line")
     verify.set_defaults(handler=cmd_verify)
+
+    docs = commands.add_parser("docs", help="render the static HTML documentation site")
+    docs.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: spec/*.yaml)")
+    docs.add_argument("--out", default="site", help="output folder (replaced as a whole)")
+    docs.set_defaults(handler=cmd_docs)
 
     mock = commands.add_parser("mock", help="serve a mock of a spec that answers with its examples")
     mock.add_argument("spec", metavar="SPEC")
