@@ -133,7 +133,7 @@ def test_docs_for_every_corpus_spec(run_cli, tmp_path):
     assert len(corpus) == 12
     result = run_cli("docs", *corpus, "--out", tmp_path / "site")
     assert result.code == 0, result.out
-    assert (tmp_path / "site" / "github-api.github.com.html").stat().st_size > 1_000_000
+    assert (tmp_path / "site" / f"{anchor('github-api.github.com')}.html").stat().st_size > 1_000_000
 
 
 @pytest.fixture(scope="module")
