@@ -49,6 +49,7 @@ BENCH_STAMP := .venv-bench/.installed
 $(BENCH_STAMP): Makefile
 	$(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/python -m pip install --quiet openapi-python-client openapi-generator-cli datamodel-code-generator httpx pydantic attrs python-dateutil typing-extensions urllib3
+	npm install --silent --prefix .venv-bench/npm @redocly/cli
 	touch $@
 
 ## bench: timings against the peer tools, written to BENCHMARKS.md (not part of the tests)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bench import diff, generate, server, validate
+from bench import diff, docs, generate, server, validate
 
-SECTIONS = {"validate": validate.run, "generate": generate.run, "server": server.run, "diff": diff.run}
+SECTIONS = {"validate": validate.run, "generate": generate.run, "server": server.run, "diff": diff.run, "docs": docs.run}
 
 
 def main() -> None:
