@@ -10,7 +10,7 @@ import argparse
 import sys
 import traceback
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from generator.diagnostics import Diagnostic, Level, SpecInputError
 from generator.formatting import FORMATTERS
@@ -114,7 +114,6 @@ def cmd_mock(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Compare two versions of a spec; exit 1 when a change reaches --fail-on."""
-    from generator.diff import report
     from generator.diff.impact import sdk_impact
     from generator.diff.rules import diff_documents
     from generator.diff.source import load_source
@@ -125,16 +124,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(exc.diagnostic)
         return EXIT_UNUSABLE
     changes = diff_documents(old, new)
-    if args.ignore:
-        changes = report.without_ignored(changes, report.read_ignore_file(Path(args.ignore)))
-    colour = args.format == "text" and sys.stdout.isatty()
-    sys.stdout.write(report.render(changes, args.format, sdk_impact(old, new, changes), colour))
-    return EXIT_PROBLEMS if report.should_fail(changes, args.fail_on) else EXIT_OK
+    return _report(changes, args, sdk_impact(old, new, changes))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Check recorded traffic against a spec; exit 1 when a finding reaches --fail-on."""
-    from generator.diff import report
     from generator.verify import read_traffic, summary_lines, verify
 
     try:
@@ -144,13 +138,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(exc.diagnostic)
         return EXIT_UNUSABLE
     findings, verifier = verify(document, exchanges)
-    if args.ignore:
-        findings = report.without_ignored(findings, report.read_ignore_file(Path(args.ignore)))
-    colour = args.format == "text" and sys.stdout.isatty()
-    sys.stdout.write(report.render(findings, args.format, {}, colour))
+    code = _report(findings, args, {})
     if args.format in ("text", "markdown"):
         print("\n".join(summary_lines(verifier)))
-    return EXIT_PROBLEMS if report.should_fail(findings, args.fail_on) else EXIT_OK
+    return code
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -180,6 +171,24 @@ def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
     return f"{count(specs, 'spec')} {verdict}: {', '.join(parts)}"
 
 
+def _report_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """--format, --fail-on and --ignore, shared by diff and verify."""
+    parser.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
+    parser.add_argument("--fail-on", choices=("error", "warning"), help=f"exit 1 when a {what} reaches this level")
+    parser.add_argument("--ignore", metavar="FILE", help=f"accepted {what}s: one 'RULE-ID WHERE' per line")
+
+
+def _report(changes: list[Any], args: argparse.Namespace, impact: dict[Any, str]) -> int:
+    """Print changes or findings in the chosen format; the exit code follows --fail-on."""
+    from generator.diff import report
+
+    if args.ignore:
+        changes = report.without_ignored(changes, report.read_ignore_file(Path(args.ignore)))
+    colour = args.format == "text" and sys.stdout.isatty()
+    sys.stdout.write(report.render(changes, args.format, impact, colour))
+    return EXIT_PROBLEMS if report.should_fail(changes, args.fail_on) else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-codegen", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
@@ -205,17 +214,13 @@ def build_parser() -> argparse.ArgumentParser:
     diff = commands.add_parser("diff", help="what changed between two versions of a spec, breaking or not")
     diff.add_argument("old", metavar="OLD", help="spec file or REVISION:path (git)")
     diff.add_argument("new", metavar="NEW", help="spec file or REVISION:path (git)")
-    diff.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
-    diff.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a change reaches this level")
-    diff.add_argument("--ignore", metavar="FILE", help="accepted changes: one 'RULE-ID WHERE' per line")
+    _report_options(diff, "change")
     diff.set_defaults(handler=cmd_diff)
 
     verify = commands.add_parser("verify", help="check recorded traffic (HAR or JSON lines) against a spec")
     verify.add_argument("spec", metavar="SPEC")
     verify.add_argument("traffic", metavar="TRAFFIC", help="a .har file or JSON lines of request/response pairs")
-    verify.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
-    verify.add_argument("--fail-on", choices=("error", "warning"), help="exit 1 when a finding reaches this level")
-    verify.add_argument("--ignore", metavar="FILE", help="accepted findings: one 'RULE-ID WHERE' per line")
+    _report_options(verify, "finding")
     verify.set_defaults(handler=cmd_verify)
 
     docs = commands.add_parser("docs", help="render the static HTML documentation site")
