@@ -15,8 +15,8 @@ SPEC = CORPUS / "github-api.github.com.json"
 def mutated(spec: dict) -> tuple[dict, int]:
     """A copy with a few hundred changes: optional parameters added, enum values and descriptions edited."""
     count = 0
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
+    for item in spec["paths"].values():
+        for operation in item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             if count % 3 == 0:

@@ -17,6 +17,7 @@ from generator.formatting import FORMATTERS
 from generator.load import display_path, load_document
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+REPORT_FORMATS = ("text", "markdown", "json", "junit")  # generator.diff.report renders each
 DEFAULT_SPEC_DIR = Path("spec")
 CURATION_LOG = "CURATION.md"
 
@@ -173,7 +174,7 @@ def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
 
 def _report_options(parser: argparse.ArgumentParser, what: str) -> None:
     """--format, --fail-on and --ignore, shared by diff and verify."""
-    parser.add_argument("--format", choices=("text", "markdown", "json", "junit"), default="text")
+    parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
     parser.add_argument("--fail-on", choices=("error", "warning"), help=f"exit 1 when a {what} reaches this level")
     parser.add_argument("--ignore", metavar="FILE", help=f"accepted {what}s: one 'RULE-ID WHERE' per line")
 

@@ -20,7 +20,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from generator.diagnostics import Diagnostic, SpecInputError
 from generator.diff.rules import ERROR, INFO, WARNING, Change
-from generator.load import Document, join_pointer
+from generator.load import Document
 from generator.refs import RefError, Resolver
 from generator.walk import iter_operations
 

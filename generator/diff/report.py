@@ -8,7 +8,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from generator.diff.rules import ERROR, INFO, WARNING, Change
 
-FORMATS = ("text", "markdown", "json", "junit")
 _RANK = {INFO: 0, WARNING: 1, ERROR: 2}
 _COLOURS = {ERROR: "\033[31m", WARNING: "\033[33m", INFO: "\033[36m"}
 
@@ -34,7 +33,7 @@ def should_fail(changes: list[Change], fail_on: str | None) -> bool:
 
 
 def render(changes: list[Change], fmt: str, impact: dict[Change, str], colour: bool = False) -> str:
-    """The report in one of FORMATS; `impact` gives the SDK names (methods, models) a change touches."""
+    """The report as text, markdown, json or junit; `impact` gives the SDK names (methods, models) a change touches."""
     ordered = sorted(changes, key=lambda c: (-_RANK[c.level], c.operation, c.rule, c.message))
     if fmt == "json":
         return json.dumps([{"id": c.rule, "level": c.level, "operation": c.operation,
