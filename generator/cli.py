@@ -116,7 +116,7 @@ def cmd_mock(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     """Compare two versions of a spec; exit 1 when a change reaches --fail-on."""
     from generator.diff.impact import sdk_impact
-    from generator.diff.rules import diff_documents
+    from generator.diff.compare import diff_documents
     from generator.diff.source import load_source
 
     try:

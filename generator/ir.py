@@ -11,14 +11,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.load import Document, join_pointer, split_pointer
+from generator.load import Document, join_pointer
+from generator.model import MediaType, ModelError, RequestBody, Schema, SpecModel
+from generator.model import Operation as SpecOperation
+from generator.model import Response as SpecResponse
+from generator.model.api import BINARY, FORM, JSON, MULTIPART
 from generator.naming import UniqueNames, pascal_case, snake_case
-from generator.refs import RefError, Resolver, iter_refs
+from generator.refs import iter_refs
 from generator.schemas import Annotator, SchemaRegistry, UnsupportedSchema, needs_class, schema_types
-from generator.walk import HTTP_METHODS
 
 IDEMPOTENT_METHODS = {"get", "head", "options", "put", "delete", "trace"}
-IGNORED_HEADERS = {"accept", "content-type", "authorization"}  # OpenAPI says these are ignored
+# Attributes of the generated Client and AsyncClient that a tag's namespace must not take.
+CLIENT_ATTRIBUTES = frozenset({"credentials", "close", "capture_responses"})
 METHOD_ARGUMENTS = {"self", "body", "timeout", "extra_headers", "raw"}
 PAGE_NAMES = ("page", "page_number", "pageNumber")
 SIZE_NAMES = ("size", "page_size", "pageSize", "per_page", "limit")
@@ -144,6 +148,7 @@ class Api:
     groups: list[Group]
     models_document: dict[str, Any]
     request_models: set[str]
+    component_models: dict[str, str]  # component schema key -> the model class generated for it
 
     @property
     def operations(self) -> list[Operation]:
@@ -158,19 +163,21 @@ def build_api(document: Document, spec_name: str | None = None) -> Api:
 class _Builder:
     def __init__(self, document: Document):
         self.document = document
-        self.data: dict[str, Any] = document.data
-        self.resolver = Resolver(document)
-        self.registry = SchemaRegistry(self.resolver)
+        self.spec = SpecModel(document)
+        self.registry = SchemaRegistry(self.spec.resolver)
         self.annotate = Annotator(self.registry)
         self.request_roots: set[str] = set()  # model names request bodies use
         self.response_roots: set[str] = set()  # model names responses use
 
     def build(self, spec_name: str) -> Api:
-        info = self.data.get("info") or {}
-        schemes = self._security_schemes()
-        self.scheme_names = {s.key: s.python_name for s in schemes}
-        groups = self._groups()
-        version = str(self.data.get("openapi"))
+        info = self.spec.info
+        try:
+            schemes = self._security_schemes()
+            self.scheme_names = {s.key: s.python_name for s in schemes}
+            groups = self._groups()
+        except ModelError as exc:
+            raise UnsupportedSchema(exc.document, exc.pointer, str(exc)) from None
+        version = self.spec.openapi_version
         models_document = self.registry.models_document(version)
         return Api(
             title=str(info.get("title") or "API"),
@@ -179,231 +186,174 @@ class _Builder:
             spec_name=spec_name,
             spec_sha256=hashlib.sha256(self.document.text.encode()).hexdigest(),
             openapi_version=version,
-            servers=[_server_url(s) for s in self.data.get("servers") or [] if isinstance(s, dict)],
+            servers=[server.resolved_url for server in self.spec.servers],
             security_schemes=schemes,
             groups=groups,
             models_document=models_document,
             request_models=self._request_only_models(models_document),
+            component_models=self.registry.component_names(),
         )
 
     # -- operations -------------------------------------------------------------------------
 
     def _groups(self) -> list[Group]:
-        tag_docs = {t.get("name"): t for t in self.data.get("tags") or [] if isinstance(t, dict)}
+        tag_docs = self.spec.tags
         groups: dict[str, Group] = {}
-        attributes = UniqueNames({"credentials", "close", "raw", "http"}, separator="_")
+        attributes = UniqueNames(CLIENT_ATTRIBUTES, separator="_")
+        class_names = UniqueNames(separator="")
         method_names: dict[str, UniqueNames] = {}
         operation_ids = UniqueNames(separator="_")
-        for path, item in (self.data.get("paths") or {}).items():
-            item = self._deref(item, join_pointer(["paths", path]))
-            if not isinstance(item, dict):
-                continue
-            for method in HTTP_METHODS:
-                operation = item.get(method)
-                if not isinstance(operation, dict):
-                    continue
-                tag = str((operation.get("tags") or ["default"])[0])
-                if tag not in groups:
-                    attribute = attributes.claim(snake_case(tag, "default"))
-                    doc = tag_docs.get(tag) or {}
-                    groups[tag] = Group(tag, attribute, attribute, pascal_case(tag, "Default") + "Api",
-                                        str(doc.get("description") or ""))
-                    method_names[tag] = UniqueNames(separator="_")
-                pointer = join_pointer(["paths", path, method])
-                op_id = operation_ids.claim(str(operation.get("operationId") or f"{method} {path}"))
-                python_name = method_names[tag].claim(snake_case(op_id, method))
-                groups[tag].operations.append(self._operation(path, method, item, operation, op_id,
-                                                              python_name, pointer))
+        for operation in self.spec.operations:
+            tag = (operation.tags or ["default"])[0]
+            if tag not in groups:
+                attribute = attributes.claim(snake_case(tag, "default"))
+                class_name = _claim_class_name(class_names, pascal_case(tag, "Default") + "Api")
+                groups[tag] = Group(tag, attribute, attribute, class_name,
+                                    str(tag_docs.get(tag, {}).get("description") or ""))
+                method_names[tag] = UniqueNames(separator="_")
+            op_id = operation_ids.claim(operation.operation_id or f"{operation.method} {operation.path}")
+            python_name = method_names[tag].claim(snake_case(op_id, operation.method))
+            groups[tag].operations.append(self._operation(operation, op_id, python_name))
         return sorted(groups.values(), key=lambda g: g.attribute)
 
-    def _operation(self, path: str, method: str, item: dict[str, Any], operation: dict[str, Any],
-                   operation_id: str, python_name: str, pointer: str) -> Operation:
+    def _operation(self, operation: SpecOperation, operation_id: str, python_name: str) -> Operation:
         hint = pascal_case(python_name)
-        parameters = self._parameters(item, operation, pointer)
-        body = self._body(operation.get("requestBody"), pointer, hint)
-        responses = self._responses(operation.get("responses") or {}, pointer, hint)
+        pointer = join_pointer(["paths", operation.path, operation.method])
+        responses = self._responses(operation, hint)
         success = [r for r in responses if r.status.startswith("2")] or [
             r for r in responses if r.status == "default"
         ]
         success_kind = next((r.kind for r in success if r.kind != "empty"), "empty")
         annotations = list(dict.fromkeys(r.annotation for r in success if r.kind == success_kind))
-        security = operation.get("security", self.data.get("security")) or []
         op = Operation(
             operation_id=operation_id,
             python_name=python_name,
-            method=method,
-            path=path,
-            summary=str(operation.get("summary") or ""),
-            description=str(operation.get("description") or ""),
-            deprecated=bool(operation.get("deprecated")),
-            parameters=parameters,
-            body=body,
+            method=operation.method,
+            path=operation.path,
+            summary=operation.summary,
+            description=operation.description,
+            deprecated=operation.deprecated,
+            parameters=self._parameters(operation),
+            body=self._body(operation.request_body, hint),
             responses=responses,
             success_annotation=" | ".join(annotations) if annotations else "None",
             success_kind=success_kind,
-            security=[sorted(self.scheme_names[str(k)] for k in r if str(k) in self.scheme_names)
-                      for r in security if isinstance(r, dict)],
+            security=[sorted(self.scheme_names[k] for k in r if k in self.scheme_names) for r in operation.security],
             pagination=None,
             pointer=pointer,
         )
-        op.pagination = self._pagination(op, operation, pointer)
+        op.pagination = self._pagination(op, operation)
         return op
 
-    def _parameters(self, item: dict[str, Any], operation: dict[str, Any], pointer: str) -> list[Parameter]:
-        merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
-        item_pointer = pointer.rsplit("/", 1)[0]
-        for owner, owner_pointer in ((item, item_pointer), (operation, pointer)):
-            for i, raw in enumerate(owner.get("parameters") or []):
-                where = f"{owner_pointer}/parameters/{i}"
-                parameter = self._deref(raw, where)
-                if not isinstance(parameter, dict) or "name" not in parameter:
-                    continue
-                location = str(parameter.get("in"))
-                if location == "header" and str(parameter["name"]).lower() in IGNORED_HEADERS:
-                    continue
-                merged[(str(parameter["name"]), location)] = (parameter, where)
+    def _parameters(self, operation: SpecOperation) -> list[Parameter]:
         names = UniqueNames(METHOD_ARGUMENTS, separator="_")
         result = []
-        for (name, location), (parameter, where) in merged.items():
-            schema = parameter.get("schema")
-            if schema is None and isinstance(parameter.get("content"), dict):
-                schema = next(iter(parameter["content"].values()), {}).get("schema")
-            annotation = self.annotate.parameter(schema or {}, self.document, f"{where}/schema")
-            required = bool(parameter.get("required")) or location == "path"
-            default = (schema or {}).get("default") if isinstance(schema, dict) else None
+        for parameter in operation.parameters:
+            schema = parameter.value_schema
+            raw_schema = parameter.raw.get("schema")
+            if raw_schema is None and parameter.content_media_type is not None:
+                raw_schema = parameter.content_media_type.raw.get("schema")
+            schema_pointer = (parameter.content_media_type.pointer if parameter.schema is None
+                              and parameter.content_media_type else parameter.pointer) + "/schema"
+            annotation = self.annotate.parameter(raw_schema or {}, parameter.document, schema_pointer)
+            default = parameter.default
             result.append(Parameter(
-                name=name,
-                python_name=names.claim(snake_case(name, "param")),
-                location=location,
-                required=required,
+                name=parameter.name,
+                python_name=names.claim(snake_case(parameter.name, "param")),
+                location=parameter.location,
+                required=parameter.required,
                 annotation=annotation,
-                default=repr(default) if default is not None and not required else None,
-                description=str(parameter.get("description") or ""),
-                constraints=_constraints(self._deref(schema, where)),
+                default=repr(default) if default is not None and not parameter.required else None,
+                description=parameter.description,
+                constraints=_constraints(schema.node if schema is not None else None),
             ))
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         return sorted(result, key=lambda p: (not p.required, order.get(p.location, 4)))
 
-    def _body(self, raw: Any, pointer: str, hint: str) -> Body | None:
-        if raw is None:
+    def _body(self, body: RequestBody | None, hint: str) -> Body | None:
+        media = body.preferred if body is not None else None
+        if body is None or media is None:
             return None
-        body, document, where = self._located(raw, f"{pointer}/requestBody")
-        content = body.get("content") or {} if isinstance(body, dict) else {}
-        chosen = _choose_media_type(content)
-        if chosen is None:
-            return None
-        media_type, kind = chosen
-        schema = (content[media_type] or {}).get("schema") or {}
-        if kind in ("json", "form", "multipart"):
-            schema_pointer = where + join_pointer(["content", media_type, "schema"])
-            annotation = self.annotate.model(schema, document, schema_pointer, hint + "Request")
+        if media.kind in (JSON, FORM, MULTIPART):
+            annotation = self._media_annotation(media, hint + "Request")
             self.request_roots.update(re.findall(r"models\.(\w+)", annotation))
         else:
-            annotation = "bytes" if kind == "binary" else "str"
-        return Body(media_type, kind, annotation, bool(body.get("required")), str(body.get("description") or ""))
+            annotation = "bytes" if media.kind == BINARY else "str"
+        return Body(media.name, media.kind, annotation, body.required, body.description)
 
-    def _responses(self, responses: dict[str, Any], pointer: str, hint: str) -> list[Response]:
+    def _responses(self, operation: SpecOperation, hint: str) -> list[Response]:
         result = []
-        for status, raw in responses.items():
-            status = str(status)
-            response, document, where = self._located(raw, join_pointer([*split_pointer(pointer), "responses", status]))
-            if not isinstance(response, dict):
+        for response in operation.responses.values():
+            status = response.status
+            media = response.preferred
+            if media is None:
+                result.append(Response(status, None, "empty", "None", response.description))
                 continue
-            content = response.get("content") or {}
-            chosen = _choose_media_type(content)
-            description = str(response.get("description") or "")
-            if chosen is None:
-                result.append(Response(status, None, "empty", "None", description))
-                continue
-            media_type, kind = chosen
-            if kind in ("json", "form", "multipart"):
-                schema = (content[media_type] or {}).get("schema") or {}
+            kind = media.kind
+            if kind in (JSON, FORM, MULTIPART):
                 suffix = "Response" if status.startswith("2") else f"Error{pascal_case(status)}"
-                schema_pointer = where + join_pointer(["content", media_type, "schema"])
-                annotation = self.annotate.model(schema, document, schema_pointer, hint + suffix)
+                annotation = self._media_annotation(media, hint + suffix)
                 self.response_roots.update(re.findall(r"models\.(\w+)", annotation))
-                kind = "json"
+                kind = JSON
             else:
-                annotation = "bytes" if kind == "binary" else "str"
-            result.append(Response(status, media_type, kind, annotation, description))
+                annotation = "bytes" if kind == BINARY else "str"
+            result.append(Response(status, media.name, kind, annotation, response.description))
         return result
 
-    def _pagination(self, op: Operation, operation: dict[str, Any], pointer: str) -> Pagination | None:
+    def _media_annotation(self, media: MediaType, hint: str) -> str:
+        """The annotation of a media type's schema, as written (a `$ref` names its model)."""
+        return self.annotate.model(media.raw.get("schema") or {}, media.document, f"{media.pointer}/schema", hint)
+
+    def _pagination(self, op: Operation, operation: SpecOperation) -> Pagination | None:
         """Recognise page-numbered list operations: a page and a size in, an array of items out."""
         if op.success_kind != "json":
             return None
         success = next((r for r in op.responses if r.status.startswith("2") and r.kind == "json"), None)
-        properties = self._properties(self._success_schema(operation, success.status if success else ""))
-        if not properties:
-            return None
+        schema = _preferred_schema(operation.responses.get(success.status) if success else None)
+        properties = schema.properties if schema is not None else {}
         items_name = next((n for n in ITEM_NAMES if n in properties), None)
         if items_name is None:
             return None
-        items_schema = self._deref(properties[items_name], pointer)
-        if not isinstance(items_schema, dict) or items_schema.get("type") != "array":
+        items_schema = properties[items_name]
+        if items_schema.get("type") != "array":
             return None
         by_wire = {p.name: p for p in op.parameters if p.location == "query"}
         page = next((by_wire[n] for n in PAGE_NAMES if n in by_wire), None)
         size = next((by_wire[n] for n in SIZE_NAMES if n in by_wire), None)
-        item_annotation = self._item_annotation(items_schema, pointer)
+        item_annotation = self._item_annotation(items_schema)
         if page and size:
             return Pagination("query", page.python_name, size.python_name, items_name, item_annotation)
-        body_properties = self._body_properties(operation)
+        body_schema = _preferred_schema(operation.request_body)
+        body_properties = body_schema.properties if body_schema is not None else {}
         body_page = next((n for n in PAGE_NAMES if n in body_properties), None)
         body_size = next((n for n in SIZE_NAMES if n in body_properties), None)
         if body_page and body_size:
             return Pagination("body", body_page, body_size, items_name, item_annotation)
         return None
 
-    def _item_annotation(self, array_schema: dict[str, Any], pointer: str) -> str:
+    def _item_annotation(self, array_schema: Schema) -> str:
         """The items' annotation when it is a named model or a plain type; else Any.
 
         Inline object items are classes datamodel-code-generator names itself, so they stay Any.
         """
         items = array_schema.get("items")
         if isinstance(items, dict) and ("$ref" in items or not needs_class(items, schema_types(items))):
-            return self.annotate.model(items, self.document, pointer, "Item")
+            return self.annotate.model(items, array_schema.document, f"{array_schema.pointer}/items", "Item")
         return "Any"
-
-    def _success_schema(self, operation: dict[str, Any], status: str) -> Any:
-        response = self._deref((operation.get("responses") or {}).get(status), "")
-        content = (response or {}).get("content") or {} if isinstance(response, dict) else {}
-        chosen = _choose_media_type(content)
-        return self._deref((content[chosen[0]] or {}).get("schema"), "") if chosen else None
-
-    def _body_properties(self, operation: dict[str, Any]) -> dict[str, Any]:
-        body = self._deref(operation.get("requestBody"), "")
-        content = (body or {}).get("content") or {} if isinstance(body, dict) else {}
-        chosen = _choose_media_type(content)
-        return self._properties((content[chosen[0]] or {}).get("schema")) if chosen else {}
-
-    def _properties(self, schema: Any, depth: int = 0) -> dict[str, Any]:
-        """A schema's properties, those of its `allOf` members included."""
-        schema = self._deref(schema, "")
-        if not isinstance(schema, dict) or depth > 20:
-            return {}
-        properties = dict(schema.get("properties") or {})
-        for member in schema.get("allOf") or []:
-            properties.update(self._properties(member, depth + 1))
-        return properties
 
     # -- security and models ----------------------------------------------------------------
 
     def _security_schemes(self) -> list[SecurityScheme]:
-        raw = (self.data.get("components") or {}).get("securitySchemes") or {}
         names = UniqueNames({"self", "base_url", "timeout", "retries", "http_client", "headers"}, separator="_")
         schemes = []
-        for key, scheme in raw.items():
-            scheme = self._deref(scheme, join_pointer(["components", "securitySchemes", key]))
-            if not isinstance(scheme, dict):
-                continue
-            kind, location, wire = "bearer", "header", "Authorization"
-            if scheme.get("type") == "apiKey":
-                kind, location, wire = "api_key", str(scheme.get("in") or "header"), str(scheme.get("name") or key)
-            elif scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        for key, scheme in self.spec.security_schemes.items():
+            kind = "bearer"
+            if scheme.type == "apiKey":
+                kind = "api_key"
+            elif scheme.type == "http" and scheme.scheme == "basic":
                 kind = "basic"
-            schemes.append(SecurityScheme(str(key), names.claim(snake_case(str(key), "credential")), kind,
-                                          location, wire, str(scheme.get("description") or "")))
+            schemes.append(SecurityScheme(key, names.claim(snake_case(key, "credential")), kind,
+                                          scheme.location, scheme.parameter_name, scheme.description))
         return schemes
 
     def _request_only_models(self, models_document: dict[str, Any]) -> set[str]:
@@ -414,16 +364,22 @@ class _Builder:
                  for name, schema in schemas.items()}
         return _reachable(self.request_roots, edges) - _reachable(self.response_roots, edges)
 
-    def _deref(self, node: Any, pointer: str) -> Any:
-        return self._located(node, pointer)[0]
 
-    def _located(self, node: Any, pointer: str) -> tuple[Any, Document, str]:
-        """A node with `$ref`s followed, the document it lives in and its pointer there."""
-        try:
-            target, document, target_pointer = self.registry.deref(node, self.document)
-        except RefError as exc:
-            raise UnsupportedSchema(self.document, pointer, str(exc)) from None
-        return target, document, pointer if target_pointer is None else target_pointer
+def _claim_class_name(names: UniqueNames, wanted: str) -> str:
+    """A group class name that is free together with its `Async` twin; both are claimed."""
+    candidate, counter = wanted, 1
+    while candidate.lower() in names.taken or f"async{candidate.lower()}" in names.taken:
+        counter += 1
+        candidate = f"{wanted}{counter}"
+    names.claim(candidate)
+    names.claim("Async" + candidate)
+    return candidate
+
+
+def _preferred_schema(owner: RequestBody | SpecResponse | None) -> Schema | None:
+    """The schema of the media type a client would choose."""
+    media = owner.preferred if owner is not None else None
+    return media.schema if media is not None else None
 
 
 _CONSTRAINTS = {"pattern": "pattern", "minLength": "min_length", "maxLength": "max_length", "minimum": "ge",
@@ -453,15 +409,6 @@ def _constraints(schema: Any) -> dict[str, Any]:
     return result
 
 
-def _server_url(server: dict[str, Any]) -> str:
-    """A server URL with its variables set to their defaults."""
-    url = str(server.get("url") or "")
-    for name, variable in (server.get("variables") or {}).items():
-        if isinstance(variable, dict) and "default" in variable:
-            url = url.replace("{" + str(name) + "}", str(variable["default"]))
-    return url
-
-
 def _reachable(roots: set[str], edges: dict[str, set[str]]) -> set[str]:
     seen = set(roots)
     pending = list(roots)
@@ -471,24 +418,3 @@ def _reachable(roots: set[str], edges: dict[str, set[str]]) -> set[str]:
                 seen.add(target)
                 pending.append(target)
     return seen
-
-
-def _choose_media_type(content: dict[str, Any]) -> tuple[str, str] | None:
-    """The media type the client speaks, and how: JSON first, then forms, files and text."""
-    kinds = []
-    for media_type in content:
-        base = media_type.split(";")[0].strip().lower()
-        if base == "application/json" or base.endswith("+json") or base == "*/*" and not kinds:
-            kinds.append((0, media_type, "json"))
-        elif base == "multipart/form-data":
-            kinds.append((1, media_type, "multipart"))
-        elif base == "application/x-www-form-urlencoded":
-            kinds.append((2, media_type, "form"))
-        elif base.startswith("text/"):
-            kinds.append((4, media_type, "text"))
-        else:
-            kinds.append((3, media_type, "binary"))
-    if not kinds:
-        return None
-    _, media_type, kind = min(kinds, key=lambda k: k[0])
-    return media_type, kind

@@ -53,6 +53,13 @@ class SchemaRegistry:
             self._pending.append((name, document, pointer))
         return self.names[target]
 
+    def component_names(self) -> dict[str, str]:
+        """The class name of each component schema of the root document, by its key."""
+        root = str(self.resolver.root.path)
+        prefix = "/components/schemas/"
+        return {split_pointer(pointer)[-1]: name for (path, pointer), name in self.names.items()
+                if path == root and pointer.startswith(prefix) and len(split_pointer(pointer)) == 3}
+
     def models_document(self, openapi_version: str) -> dict[str, Any]:
         """The document for datamodel-code-generator: every named schema, `$ref`s rewritten."""
         while self._pending:

@@ -19,7 +19,8 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from generator.diagnostics import Diagnostic, SpecInputError
-from generator.diff.rules import ERROR, INFO, WARNING, Change
+from generator.diff.change import Change
+from generator.diff.registry import ERROR, INFO, WARNING
 from generator.load import Document
 from generator.refs import RefError, Resolver
 from generator.walk import iter_operations

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from generator.diff.rules import ERROR, INFO, WARNING, Change
+from generator.diff.change import Change
+from generator.diff.registry import ERROR, INFO, WARNING
 
 _RANK = {INFO: 0, WARNING: 1, ERROR: 2}
 _COLOURS = {ERROR: "\033[31m", WARNING: "\033[33m", INFO: "\033[36m"}
