@@ -15,16 +15,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from jsonschema.exceptions import ValidationError
-from openapi_schema_validator import OAS30Validator, OAS31Validator
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from generator.diagnostics import Diagnostic, Level, SpecInputError
-from generator.load import Document, join_pointer, load_document, split_pointer
+from generator.load import Document, join_pointer, split_pointer
+from generator.model import ModelError, Operation, SpecModel
+from generator.model.validation import Validators
 from generator.refs import RefCycleError, RefError, Resolver, iter_refs
-from generator.walk import OperationSite, iter_example_holders, iter_operations, iter_schemas
+from generator.walk import iter_example_holders, iter_schemas
 
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 SEED_REFERENCE = re.compile(r"\S+#L\d+")
@@ -39,10 +38,18 @@ class LintContext:
     document: Document
     resolver: Resolver
     curated: bool
-    operations: list[OperationSite] = field(init=False)
+    spec: SpecModel = field(init=False)
 
     def __post_init__(self) -> None:
-        self.operations = list(iter_operations(self.document.data))
+        self.spec = SpecModel(self.document, self.resolver)
+
+    @cached_property
+    def operations(self) -> list[Operation]:
+        """Operations under `paths` and `webhooks`; none when a path item's `$ref` is broken (ref-resolves says so)."""
+        try:
+            return self.spec.operations + self.spec.webhooks
+        except ModelError:
+            return []
 
     @cached_property
     def ref_problems(self) -> list[Diagnostic]:
@@ -59,13 +66,6 @@ class LintContext:
 
     def at(self, pointer: str, rule: str, message: str, level: Level = Level.ERROR) -> Diagnostic:
         return self.document.diagnostic(pointer, rule, message, level=level)
-
-    def deref(self, node: Any) -> Any:
-        """`node` with bare `$ref`s followed; None when they do not resolve."""
-        try:
-            return self.resolver.resolve_chain(node, self.document, "")[2]
-        except RefError:
-            return None
 
 
 Rule = Callable[[LintContext], Iterator[Diagnostic]]
@@ -143,83 +143,80 @@ def _find_ref_problems(resolver: Resolver) -> list[Diagnostic]:
 
 def rule_operation_ids_unique(ctx: LintContext) -> Iterator[Diagnostic]:
     """operation-id-unique: no two operations share an operationId."""
-    first_seen: dict[str, OperationSite] = {}
-    for site in ctx.operations:
-        operation_id = site.operation.get("operationId")
+    first_seen: dict[str, Operation] = {}
+    for op in ctx.operations:
+        operation_id = op.operation_id
         if operation_id is None:
             continue
         if operation_id in first_seen:
-            other = first_seen[operation_id]
-            message = f"operationId {operation_id!r} is also used by {other.method.upper()} {other.path}"
-            yield ctx.at(site.pointer + "/operationId", "operation-id-unique", message)
+            message = f"operationId {operation_id!r} is also used by {first_seen[operation_id].label}"
+            yield op.document.diagnostic(op.pointer + "/operationId", "operation-id-unique", message)
         else:
-            first_seen[operation_id] = site
+            first_seen[operation_id] = op
 
 
 def rule_operation_id_style(ctx: LintContext) -> Iterator[Diagnostic]:
     """operation-id / operation-id-snake-case (conventions): every operation has a snake_case id."""
-    for site in ctx.operations:
-        operation_id = site.operation.get("operationId")
+    for op in ctx.operations:
+        operation_id = op.operation_id
         if not operation_id:
-            yield ctx.at(site.pointer, "operation-id", f"{site.method.upper()} {site.path} has no operationId")
-        elif not SNAKE_CASE.fullmatch(str(operation_id)):
+            yield op.document.diagnostic(op.pointer, "operation-id", f"{op.label} has no operationId")
+        elif not SNAKE_CASE.fullmatch(operation_id):
             message = f"operationId {operation_id!r} is not snake_case"
-            yield ctx.at(site.pointer + "/operationId", "operation-id-snake-case", message)
+            yield op.document.diagnostic(op.pointer + "/operationId", "operation-id-snake-case", message)
 
 
 def rule_operation_docs(ctx: LintContext) -> Iterator[Diagnostic]:
     """operation-tags / operation-summary (conventions): every operation has a tag and a summary."""
-    for site in ctx.operations:
-        label = f"{site.method.upper()} {site.path}"
-        if not site.operation.get("tags"):
-            yield ctx.at(site.pointer, "operation-tags", f"{label} has no tag")
-        if not site.operation.get("summary"):
-            yield ctx.at(site.pointer, "operation-summary", f"{label} has no summary")
+    for op in ctx.operations:
+        if not op.tags:
+            yield op.document.diagnostic(op.pointer, "operation-tags", f"{op.label} has no tag")
+        if not op.summary:
+            yield op.document.diagnostic(op.pointer, "operation-summary", f"{op.label} has no summary")
 
 
 def rule_seed_provenance(ctx: LintContext) -> Iterator[Diagnostic]:
     """x-seed (conventions): every operation names the seed block it was transcribed from."""
-    for site in ctx.operations:
-        seed = site.operation.get("x-seed")
-        label = f"{site.method.upper()} {site.path}"
+    for op in ctx.operations:
+        seed = op.raw.get("x-seed")
         if seed is None:
-            yield ctx.at(site.pointer, "x-seed", f"{label} has no x-seed (curated specs name their seed block)")
+            yield op.document.diagnostic(op.pointer, "x-seed", f"{op.label} has no x-seed (curated specs name their "
+                                         "seed block)")
         elif not SEED_REFERENCE.fullmatch(str(seed)):
-            yield ctx.at(site.pointer + "/x-seed", "x-seed", f"x-seed {seed!r} is not of the form FILE#L<line>")
+            yield op.document.diagnostic(op.pointer + "/x-seed", "x-seed",
+                                         f"x-seed {seed!r} is not of the form FILE#L<line>")
 
 
 def rule_path_parameters(ctx: LintContext) -> Iterator[Diagnostic]:
     """path-params: the `{names}` in a path and its declared path parameters match."""
-    for site in ctx.operations:
-        if not site.pointer.startswith("/paths/"):
+    for op in ctx.operations:
+        if op.section != "paths":
             continue
-        templated = PATH_TEMPLATE.findall(site.path)
-        declared: dict[str, str] = {}
-        item_pointer = site.pointer.rsplit("/", 1)[0]
-        for owner, owner_pointer in ((site.path_item, item_pointer), (site.operation, site.pointer)):
-            for i, parameter in enumerate(owner.get("parameters") or []):
-                parameter = ctx.deref(parameter)
-                if isinstance(parameter, dict) and parameter.get("in") == "path":
-                    declared[str(parameter.get("name"))] = f"{owner_pointer}/parameters/{i}"
-        label = f"{site.method.upper()} {site.path}"
+        try:
+            declared = {p.name: p for p in op.parameters if p.location == "path"}
+        except ModelError:
+            continue  # a parameter's $ref does not resolve: ref-resolves reports it
+        templated = PATH_TEMPLATE.findall(op.path)
         for name in templated:
             if name not in declared:
-                yield ctx.at(site.pointer, "path-params", f"{label}: path parameter {{{name}}} is not declared")
-        for name, pointer in declared.items():
+                yield op.document.diagnostic(op.pointer, "path-params",
+                                             f"{op.label}: path parameter {{{name}}} is not declared")
+        for name, parameter in declared.items():
             if name not in templated:
-                yield ctx.at(pointer, "path-params", f"{label}: path parameter {name!r} is not in the path")
+                yield parameter.document.diagnostic(parameter.pointer, "path-params",
+                                                    f"{op.label}: path parameter {name!r} is not in the path")
 
 
 def rule_security_schemes(ctx: LintContext) -> Iterator[Diagnostic]:
     """security-defined: every security requirement names a declared security scheme."""
     schemes = ((ctx.data.get("components") or {}).get("securitySchemes")) or {}
-    owners = [("", ctx.data)] + [(site.pointer, site.operation) for site in ctx.operations]
-    for pointer, owner in owners:
+    owners = [(ctx.document, "", ctx.data)] + [(op.document, op.pointer, op.raw) for op in ctx.operations]
+    for document, pointer, owner in owners:
         for i, requirement in enumerate(owner.get("security") or []):
             for name in requirement if isinstance(requirement, dict) else ():
                 if name not in schemes:
                     message = f"security scheme {name!r} is not declared in components.securitySchemes"
-                    yield ctx.at(f"{pointer}/security/{i}", "security-defined", message)
+                    yield document.diagnostic(f"{pointer}/security/{i}", "security-defined", message)
 
 
 def rule_unused_schemas(ctx: LintContext) -> Iterator[Diagnostic]:
@@ -275,38 +272,17 @@ def rule_examples_valid(ctx: LintContext) -> Iterator[Diagnostic]:
 
 
 class _ExampleChecker:
-    """Validates values against schemas of the document, `$ref`s included, with formats."""
+    """Validates examples against the root document's schemas, `$ref`s included, with formats."""
 
     def __init__(self, ctx: LintContext):
         self.ctx = ctx
-        self.validator_class = OAS31Validator if ctx.is_v31 else OAS30Validator
-        specification = DRAFT202012 if ctx.is_v31 else DRAFT4
-        self.registry: Registry = Registry(retrieve=self._retrieve).with_resource(  # type: ignore[call-arg]
-            self._uri(ctx.document), Resource(contents=ctx.data, specification=specification)
-        )
-        self.specification = specification
-        self._validators: dict[str, Any] = {}  # one per schema, shared by its examples
-
-    @staticmethod
-    def _uri(document: Document) -> str:
-        return document.path.resolve().as_uri()
-
-    def _retrieve(self, uri: str) -> Resource[Any]:
-        path = Path(uri.removeprefix("file://"))
-        document = self.ctx.resolver.documents.get(path) or load_document(path)
-        return Resource(contents=document.data, specification=self.specification)
+        self.validators = Validators(ctx.spec)
 
     def check(self, value: Any, schema_pointer: str, example_pointer: str,
               document: Document | None = None) -> Iterator[Diagnostic]:
         document = document or self.ctx.document
-        validator = self._validators.get(schema_pointer)
-        if validator is None:
-            schema = {"$ref": f"{self._uri(self.ctx.document)}#{schema_pointer}"}
-            validator = self.validator_class(
-                schema, registry=self.registry, format_checker=self.validator_class.FORMAT_CHECKER
-            )
-            self._validators[schema_pointer] = validator
         try:
+            validator = self.validators.at(self.ctx.document, schema_pointer)
             errors = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
         except Exception as exc:  # an unresolvable or malformed schema: reported by other rules
             yield document.diagnostic(example_pointer, "example-valid", f"cannot check example: {_one_line(str(exc))}")

@@ -14,18 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from openapi_schema_validator import OAS30Validator, OAS31Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT4, DRAFT202012
-
 from generator.diagnostics import Diagnostic, SpecInputError
 from generator.diff.change import Change
 from generator.diff.registry import ERROR, INFO, WARNING
 from generator.load import Document
-from generator.refs import RefError, Resolver
-from generator.walk import iter_operations
-
-SPEC_URI = "urn:crm-codegen:verify"
+from generator.model import ModelError, Operation, Response, Schema, SpecModel, match_media_type
+from generator.model.validation import Validators
 
 
 @dataclass
@@ -96,48 +90,45 @@ class Verifier:
 
     def __init__(self, document: Document):
         self.document = document
-        self.resolver = Resolver(document)
-        data = document.data
-        v31 = str(data.get("openapi", "")).startswith("3.1")
-        self.validator_class = OAS31Validator if v31 else OAS30Validator
-        specification = DRAFT202012 if v31 else DRAFT4
-        self.registry: Registry[Any] = Registry().with_resource(SPEC_URI, specification.create_resource(data))
-        self.prefixes = sorted({urlsplit(str(s.get("url", ""))).path.rstrip("/") for s in data.get("servers") or []
-                                if isinstance(s, dict)} | {""}, key=len, reverse=True)
-        self.routes = []
-        for site in iter_operations(data):
-            if site.pointer.startswith("/paths/"):
-                pattern = re.escape(site.path.rstrip("/") or "/").replace(r"\{", "{").replace(r"\}", "}")
-                regex = re.compile("^" + re.sub(r"{[^}/]+}", "[^/]+", pattern) + "/?$")
-                self.routes.append((site.path.count("{"), regex, site))
+        self.spec = SpecModel(document)
+        self.validators = Validators(self.spec)
+        self.prefixes = sorted({server.base_path for server in self.spec.servers} | {""}, key=len, reverse=True)
+        self.routes: list[tuple[int, re.Pattern[str], Operation]] = []
+        for operation in self.spec.operations:
+            pattern = re.escape(operation.path.rstrip("/") or "/").replace(r"\{", "{").replace(r"\}", "}")
+            regex = re.compile("^" + re.sub(r"{[^}/]+}", "[^/]+", pattern) + "/?$")
+            self.routes.append((operation.path.count("{"), regex, operation))
         self.routes.sort(key=lambda route: route[0])  # literal segments win over templates
         self.tallies: dict[str, OperationTally] = {}
 
     def check(self, exchanges: list[Exchange]) -> list[Change]:
         findings: list[Change] = []
-        for exchange in exchanges:
-            findings += self._exchange(exchange)
-        findings += self._never_seen()
+        try:
+            for exchange in exchanges:
+                findings += self._exchange(exchange)
+            findings += self._never_seen()
+        except ModelError as exc:
+            raise SpecInputError(exc.document.diagnostic(exc.pointer, "ref-resolves", str(exc))) from None
         return findings
 
-    def _match(self, exchange: Exchange) -> Any:
+    def _match(self, exchange: Exchange) -> Operation | None:
         path = urlsplit(exchange.url).path
         for prefix in self.prefixes:
             if prefix and not path.startswith(prefix):
                 continue
             local = path[len(prefix):] or "/"
-            for _, regex, site in self.routes:
-                if site.method == exchange.method and regex.match(local):
-                    return site
+            for _, regex, operation in self.routes:
+                if operation.method == exchange.method and regex.match(local):
+                    return operation
         return None
 
     def _exchange(self, exchange: Exchange) -> list[Change]:
-        site = self._match(exchange)
+        operation = self._match(exchange)
         label = f"{exchange.method.upper()} {urlsplit(exchange.url).path}"
-        if site is None:
+        if operation is None:
             return [Change(label, "undocumented-operation", ERROR, "no documented operation matches", "",
                            exchange.where)]
-        label = f"{site.method.upper()} {site.path}"
+        label = operation.label
         tally = self.tallies.setdefault(label, OperationTally())
         tally.seen += 1
         tally.successes += 200 <= exchange.status < 300
@@ -146,65 +137,57 @@ class Verifier:
         def finding(rule: str, level: str, message: str, pointer: str = "") -> None:
             found.append(Change(label, rule, level, message, pointer, exchange.where))
 
-        body, body_pointer = self._located(site.operation.get("requestBody"), f"{site.pointer}/requestBody")
-        if isinstance(body, dict) and exchange.request_body is not None:
-            media = _media(body.get("content") or {}, exchange.request_headers.get("content-type"))
-            if media is not None and "schema" in media[1]:
-                self._validate(exchange.request_body, f"{body_pointer}/content/{_escape(media[0])}/schema",
-                               "request", finding)
-        responses = site.operation.get("responses") or {}
-        status = str(exchange.status)
-        key = next((k for k in (status, status[0] + "XX", status[0] + "xx", "default") if k in responses), None)
-        if key is None:
-            finding("undocumented-status", WARNING, f"status {status} is not documented", f"{site.pointer}/responses")
+        body = operation.request_body
+        if body is not None and exchange.request_body is not None:
+            media = match_media_type(body.content, exchange.request_headers.get("content-type"))
+            if media is not None and media.schema is not None:
+                self._validate(exchange.request_body, media.schema, "request", finding)
+        response = operation.response_for(exchange.status)
+        if response is None:
+            finding("undocumented-status", WARNING, f"status {exchange.status} is not documented",
+                    f"{operation.pointer}/responses")
         else:
-            self._response(site, key, exchange, finding, tally)
+            self._response(response, exchange, finding, tally)
         tally.findings += len(found)
         tally.conforming += not found
         return found
 
-    def _response(self, site: Any, key: str, exchange: Exchange, finding: Any, tally: OperationTally) -> None:
-        response_pointer = f"{site.pointer}/responses/{_escape(key)}"
-        response, pointer = self._located(site.operation["responses"][key], response_pointer)
-        content = (response or {}).get("content") or {}
+    def _response(self, response: Response, exchange: Exchange, finding: Any, tally: OperationTally) -> None:
         content_type = exchange.response_headers.get("content-type")
-        if not content or exchange.response_body is None:
+        if not response.content or exchange.response_body is None:
             return
-        media = _media(content, content_type)
+        media = match_media_type(response.content, content_type)
         if media is None:
-            finding("undocumented-content-type", WARNING, f"content type {content_type} is not documented", pointer)
+            finding("undocumented-content-type", WARNING, f"content type {content_type} is not documented",
+                    response.pointer)
             return
-        schema_pointer = f"{pointer}/content/{_escape(media[0])}/schema"
-        if "schema" in media[1]:
-            self._validate(exchange.response_body, schema_pointer, "response", finding)
-            self._fields(media[1]["schema"], exchange.response_body, "", finding, schema_pointer, tally, 0)
+        if media.schema is not None:
+            self._validate(exchange.response_body, media.schema, "response", finding)
+            self._fields(media.schema, exchange.response_body, "", finding, media.schema.pointer, tally, 0)
 
-    def _validate(self, value: Any, pointer: str, side: str, finding: Any) -> None:
-        """Check a body against the schema at `pointer`; enum misses are drift of their own."""
-        validator = self.validator_class({"$ref": f"{SPEC_URI}#{pointer}"}, registry=self.registry,
-                                         format_checker=self.validator_class.FORMAT_CHECKER)
-        for error in validator.iter_errors(value):
+    def _validate(self, value: Any, schema: Schema, side: str, finding: Any) -> None:
+        """Check a body against its schema; enum misses are drift of their own."""
+        for error in self.validators.at(schema.document, schema.pointer).iter_errors(value):
             where = "/" + "/".join(map(str, error.absolute_path))
             if error.validator == "enum":
                 finding("undocumented-enum-value", WARNING,
-                        f"{side} {where}: value {error.instance!r} is not in the enum", pointer)
+                        f"{side} {where}: value {error.instance!r} is not in the enum", schema.pointer)
             else:
                 finding(f"{side}-body-invalid", ERROR, f"{side} {where}: {' '.join(error.message.split())[:160]}",
-                        pointer)
+                        schema.pointer)
 
-    def _fields(self, schema: Any, value: Any, prefix: str, finding: Any, pointer: str, tally: OperationTally,
-                depth: int) -> None:
+    def _fields(self, schema: Schema | None, value: Any, prefix: str, finding: Any, pointer: str,
+                tally: OperationTally, depth: int) -> None:
         """Report response fields the schema does not declare; remember the declared ones seen."""
-        schema = self._deref(schema)
-        if depth > 20 or not isinstance(schema, dict):
+        if depth > 20 or schema is None:
             return
         if isinstance(value, list):
             for item in value:
-                self._fields(schema.get("items"), item, prefix + "[]", finding, pointer, tally, depth + 1)
+                self._fields(schema.items, item, prefix + "[]", finding, pointer, tally, depth + 1)
             return
         if not isinstance(value, dict):
             return
-        properties = self._properties(schema)
+        properties = schema.properties
         for name, item in value.items():
             path = f"{prefix}.{name}" if prefix else name
             if name in properties:
@@ -216,51 +199,19 @@ class Verifier:
     def _never_seen(self) -> list[Change]:
         """Documented response fields (top level) that no recorded response carried."""
         found = []
-        for site in (s for _, _, s in self.routes):
-            label = f"{site.method.upper()} {site.path}"
-            tally = self.tallies.get(label)
+        for _, _, operation in self.routes:
+            tally = self.tallies.get(operation.label)
             if tally is None or tally.successes == 0:
                 continue
-            for status, response in (site.operation.get("responses") or {}).items():
-                if not str(status).startswith("2"):
+            for response in operation.responses.values():
+                media = response.preferred if response.is_success else None
+                if media is None or media.schema is None:
                     continue
-                content = (self._deref(response) or {}).get("content") or {}
-                schema = next((m.get("schema") for m in content.values() if isinstance(m, dict)), None)
-                for name in sorted(self._properties(self._deref(schema) or {})):
+                for name in sorted(media.schema.properties):
                     if name not in tally.fields_seen:
-                        found.append(Change(label, "documented-field-never-seen", INFO,
+                        found.append(Change(operation.label, "documented-field-never-seen", INFO,
                                             f"response field {name!r} never appeared in the traffic"))
         return found
-
-    def _properties(self, schema: dict[str, Any]) -> dict[str, Any]:
-        properties = dict(schema.get("properties") or {})
-        for member in schema.get("allOf") or []:
-            properties.update(self._properties(self._deref(member) or {}))
-        return properties
-
-    def _deref(self, node: Any) -> Any:
-        return self._located(node, "")[0]
-
-    def _located(self, node: Any, pointer: str) -> tuple[Any, str]:
-        try:
-            _, target, value = self.resolver.resolve_chain(node, self.document, pointer)
-        except RefError:
-            return None, pointer
-        return value, target
-
-
-def _media(content: dict[str, Any], content_type: str | None) -> tuple[str, dict[str, Any]] | None:
-    """The documented media type that a Content-Type header matches, and its media object."""
-    wanted = (content_type or "").split(";")[0].strip().lower()
-    for media_type, media in content.items():
-        base = media_type.split(";")[0].strip().lower()
-        if base == wanted or base == "*/*" or (base.endswith("/*") and wanted.startswith(base[:-1])) or not wanted:
-            return media_type, media if isinstance(media, dict) else {}
-    return None
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def summary_lines(verifier: Verifier) -> list[str]:

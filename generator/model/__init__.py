@@ -14,6 +14,7 @@ from generator.model.api import (
     SpecModel,
     choose_media_type,
     lookup_response,
+    match_media_type,
     media_kind,
     normalise_path,
 )
@@ -21,6 +22,6 @@ from generator.model.schema import Schema, schema_types
 
 __all__ = [
     "HTTP_METHODS", "Header", "MediaType", "ModelError", "Operation", "Parameter", "RequestBody", "Response",
-    "Schema", "SecurityScheme", "Server", "SpecModel", "choose_media_type", "lookup_response", "media_kind",
+    "Schema", "SecurityScheme", "Server", "SpecModel", "choose_media_type", "lookup_response", "match_media_type", "media_kind",
     "normalise_path", "schema_types",
 ]

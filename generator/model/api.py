@@ -10,7 +10,7 @@ Every node keeps the document and JSON pointer it was read from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -97,6 +97,19 @@ def choose_media_type(content: dict[str, MediaType]) -> MediaType | None:
             kind = BINARY
         ranked.append((_KIND_RANK[kind], index, media))
     return min(ranked, key=lambda r: (r[0], r[1]))[2] if ranked else None
+
+
+def match_media_type(content: dict[str, MediaType], content_type: str | None) -> MediaType | None:
+    """The documented media type a `Content-Type` matches: exactly, by a `type/*` or `*/*` range.
+
+    Without a Content-Type, the first documented media type.
+    """
+    wanted = (content_type or "").split(";")[0].strip().lower()
+    for media in content.values():
+        base = media.base
+        if not wanted or base == wanted or base == "*/*" or (base.endswith("/*") and wanted.startswith(base[:-1])):
+            return media
+    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,17 +231,14 @@ def lookup_response(responses: dict[str, Response], status: int) -> Response | N
 
 @dataclass(frozen=True, eq=False)
 class Operation(Node):
-    """One operation, under `paths`, `webhooks` or a callback."""
+    """One operation, under `paths`, `webhooks` or a callback; its parts are read on first use."""
 
+    model: SpecModel
     section: str  # paths | webhooks | callbacks
     path: str  # the path template (or webhook name, or callback expression)
     method: str
-    parameters: list[Parameter]
-    request_body: RequestBody | None
-    responses: dict[str, Response]
-    security: list[dict[str, list[str]]]  # effective: the operation's, else the document's
+    path_item: dict[str, Any]
     path_item_pointer: str
-    callbacks: dict[str, list[Operation]] = field(default_factory=dict)
 
     @property
     def operation_id(self) -> str | None:
@@ -252,6 +262,34 @@ class Operation(Node):
     def label(self) -> str:
         """`GET /pets/{id}`: how people name an operation."""
         return f"{self.method.upper()} {self.path}"
+
+    @cached_property
+    def parameters(self) -> list[Parameter]:
+        """Path-item parameters and the operation's, the operation's winning by (name, location)."""
+        merged = {p.key: p for p in self.model.parameters_of(self.path_item, self.document, self.path_item_pointer)}
+        merged.update((p.key, p) for p in self.model.parameters_of(self.raw, self.document, self.pointer))
+        return list(merged.values())
+
+    @cached_property
+    def request_body(self) -> RequestBody | None:
+        return self.model.request_body(self.raw.get("requestBody"), self.document, f"{self.pointer}/requestBody")
+
+    @cached_property
+    def responses(self) -> dict[str, Response]:
+        """Responses by status key as written (`200`, `4XX`, `default`), in document order."""
+        return self.model.responses(_mapping(self.raw.get("responses")), self.document, f"{self.pointer}/responses")
+
+    @property
+    def security(self) -> list[dict[str, list[str]]]:
+        """The effective security requirements: the operation's, else the document's."""
+        security = self.raw.get("security", self.model.data.get("security"))
+        if not isinstance(security, list):
+            return []
+        return [{str(k): list(v or []) for k, v in r.items()} for r in security if isinstance(r, dict)]
+
+    @cached_property
+    def callbacks(self) -> dict[str, list[Operation]]:
+        return self.model.callbacks(_mapping(self.raw.get("callbacks")), self.document, f"{self.pointer}/callbacks")
 
     def response_for(self, status: int) -> Response | None:
         return lookup_response(self.responses, status)
@@ -409,27 +447,13 @@ class SpecModel:
 
     def _path_item(self, section: str, path: str, item: dict[str, Any], document: Document,
                    pointer: str) -> Iterator[Operation]:
-        shared = self._parameters(item, document, pointer)
         for method in HTTP_METHODS:
             raw = item.get(method)
-            if not isinstance(raw, dict):
-                continue
-            where = f"{pointer}/{method}"
-            parameters = {p.key: p for p in shared}
-            parameters.update((p.key, p) for p in self._parameters(raw, document, where))  # the operation's win
-            security = raw.get("security", self.data.get("security"))
-            yield Operation(
-                document, where, raw, section, path, method,
-                parameters=list(parameters.values()),
-                request_body=self._request_body(raw.get("requestBody"), document, f"{where}/requestBody"),
-                responses=self._responses(_mapping(raw.get("responses")), document, f"{where}/responses"),
-                security=[{str(k): list(v or []) for k, v in r.items()} for r in security if isinstance(r, dict)]
-                if isinstance(security, list) else [],
-                path_item_pointer=pointer,
-                callbacks=self._callbacks(_mapping(raw.get("callbacks")), document, f"{where}/callbacks"),
-            )
+            if isinstance(raw, dict):
+                yield Operation(document, f"{pointer}/{method}", raw, self, section, path, method, item, pointer)
 
-    def _callbacks(self, callbacks: dict[str, Any], document: Document, pointer: str) -> dict[str, list[Operation]]:
+    def callbacks(self, callbacks: dict[str, Any], document: Document, pointer: str) -> dict[str, list[Operation]]:
+        """An operation's callbacks: by name, the operations of each expression's path item."""
         result = {}
         for name, raw in callbacks.items():
             cb_document, cb_pointer, callback = self.follow(raw, document, join_pointer([*split_pointer(pointer), name]))
@@ -442,7 +466,8 @@ class SpecModel:
             result[str(name)] = operations
         return result
 
-    def _parameters(self, owner: dict[str, Any], document: Document, pointer: str) -> list[Parameter]:
+    def parameters_of(self, owner: dict[str, Any], document: Document, pointer: str) -> list[Parameter]:
+        """The parameters a path item or operation declares (ignored header parameters left out)."""
         result = []
         raw_list = owner.get("parameters")
         for i, raw in enumerate(raw_list if isinstance(raw_list, list) else []):
@@ -461,7 +486,8 @@ class SpecModel:
             ))
         return result
 
-    def _request_body(self, raw: Any, document: Document, pointer: str) -> RequestBody | None:
+    def request_body(self, raw: Any, document: Document, pointer: str) -> RequestBody | None:
+        """The request body written at `pointer` (a `$ref` followed), or None."""
         if raw is None:
             return None
         document, pointer, body = self.follow(raw, document, pointer)
@@ -470,7 +496,8 @@ class SpecModel:
         return RequestBody(document, pointer, body, body.get("required") is True,
                            self._content(body, document, pointer))
 
-    def _responses(self, responses: dict[str, Any], document: Document, pointer: str) -> dict[str, Response]:
+    def responses(self, responses: dict[str, Any], document: Document, pointer: str) -> dict[str, Response]:
+        """A Responses object: by status key as written, `$ref`s followed."""
         result = {}
         for status, raw in responses.items():
             where = join_pointer([*split_pointer(pointer), str(status)])
