@@ -48,7 +48,9 @@ def join_module(pieces: list[str]) -> str:
 def _black_mode() -> object:
     import black
 
-    return black.Mode(target_versions={black.TargetVersion.PY311})
+    from black.mode import TargetVersion
+
+    return black.Mode(target_versions={TargetVersion.PY311})
 
 
 def _black_batch(batch: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -80,9 +82,9 @@ class BlackFormatter:
     """Black over module pieces, with a cache per output folder."""
 
     def __init__(self, cache_key: str):
-        import black
+        from importlib.metadata import version
 
-        self.version = black.__version__
+        self.version = version("black")
         self.cache_path = cache_folder() / f"black-{hashlib.sha256(cache_key.encode()).hexdigest()[:16]}.json"
         self.cache = self._load()
 

@@ -18,7 +18,8 @@ from generator.model import Response as SpecResponse
 from generator.model.api import BINARY, FORM, JSON, MULTIPART
 from generator.naming import UniqueNames, pascal_case, snake_case
 from generator.refs import iter_refs
-from generator.schemas import Annotator, SchemaRegistry, UnsupportedSchema, needs_class, schema_types
+from generator.model.schema import schema_types
+from generator.schemas import Annotator, SchemaRegistry, UnsupportedSchema, needs_class
 
 IDEMPOTENT_METHODS = {"get", "head", "options", "put", "delete", "trace"}
 # Attributes of the generated Client and AsyncClient that a tag's namespace must not take.

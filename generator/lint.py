@@ -23,7 +23,7 @@ from generator.load import Document, join_pointer, split_pointer
 from generator.model import ModelError, Operation, SpecModel
 from generator.model.validation import Validators
 from generator.refs import RefCycleError, RefError, Resolver, iter_refs
-from generator.walk import iter_example_holders, iter_schemas
+from generator.model.walk import iter_example_holders, iter_schemas
 
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 SEED_REFERENCE = re.compile(r"\S+#L\d+")

@@ -89,6 +89,7 @@ class Document:
         if self._yaml_root is None:
             self._yaml_root = yaml.compose(self.text, Loader=_SpecLoader)
         node = self._yaml_root
+        assert node is not None, "empty documents are refused when loaded"
         mark = node.start_mark
         for part in parts:
             found = _yaml_child(node, part)

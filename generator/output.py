@@ -68,9 +68,10 @@ def is_current(folder: Path, fingerprint: str) -> bool:
     except OSError:
         return False
     manifest = read_manifest(folder)
-    if not isinstance(manifest.get("files"), dict):
+    files = manifest.get("files")
+    if not isinstance(files, dict):
         return False
-    for name, digest in manifest["files"].items():  # type: ignore[union-attr]
+    for name, digest in files.items():
         path = folder / name
         try:
             if hashlib.sha256(path.read_bytes()).hexdigest() != digest:

@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.load import Document, join_pointer, split_pointer
 from generator.naming import RESERVED, UniqueNames, pascal_case
+from generator.model.schema import schema_types
 from generator.refs import RefError, Resolver
 
 COMPONENT_PREFIX = "#/components/schemas/"
@@ -194,24 +195,6 @@ class Annotator:
         if "None" in unique:  # keep None last, as people write it
             unique = [p for p in unique if p != "None"] + ["None"]
         return " | ".join(unique)
-
-
-def schema_types(schema: dict[str, Any]) -> list[str]:
-    """The JSON types a schema allows (3.0 `nullable` included); every type when unstated."""
-    declared = schema.get("type")
-    if isinstance(declared, list):
-        types = [str(t) for t in declared]
-    elif isinstance(declared, str):
-        types = [declared]
-    elif "properties" in schema or "additionalProperties" in schema:
-        types = ["object"]
-    elif "items" in schema:
-        types = ["array"]
-    else:
-        types = [] if any(k in schema for k in ("oneOf", "anyOf", "allOf", "enum", "const")) else ["any"]
-    if schema.get("nullable") is True and "null" not in types:
-        types.append("null")
-    return types
 
 
 def needs_class(schema: dict[str, Any], types: list[str]) -> bool:

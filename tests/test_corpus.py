@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from generator.load import load_document
 from generator.naming import snake_case
-from generator.walk import iter_operations
+from generator.model.walk import iter_operations
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 SMALL = ["oai-petstore.yaml", "oai-petstore-expanded.yaml", "oai-uspto.yaml", "oai-link-example.yaml",

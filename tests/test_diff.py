@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from generator.diff.rules import diff_documents
+from generator.diff.compare import diff_documents
 from generator.load import load_document
 
 BASE = {

@@ -17,7 +17,7 @@ import yaml
 from conftest import ROOT
 from generator.emit.docs import anchor, render_site
 from generator.load import load_document
-from generator.walk import iter_operations
+from generator.model.walk import iter_operations
 
 SPECS = sorted((ROOT / "spec").glob("*.yaml"))
 ARTIFACTS = ROOT / "test-artifacts"

@@ -12,7 +12,7 @@ import yaml
 
 from conftest import ROOT
 from generator.load import load_document
-from generator.walk import iter_operations
+from generator.model.walk import iter_operations
 
 SPECS = {
     # spec: (operations, listed-only operations)

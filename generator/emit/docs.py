@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 import yaml
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from generator.emit.templating import TEMPLATES
 from generator.ir import Api, Operation, build_api
@@ -140,13 +141,13 @@ class ApiPage:
 
     @property
     def schemas(self) -> dict[str, Any]:
-        return (self.data.get("components") or {}).get("schemas") or {}  # type: ignore[no-any-return]
+        return (self.data.get("components") or {}).get("schemas") or {}
 
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "docs"),
                              autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.filters.update(markdown=lambda text: jinja2.utils.markupsafe.Markup(markdown(str(text or ""))),
+    env.filters.update(markdown=lambda text: Markup(markdown(str(text or ""))),
                        anchor=anchor, pretty=lambda value: json.dumps(value, indent=2, ensure_ascii=False))
     return env
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import warnings
+from collections import defaultdict
 from typing import Any
 
 from generator.emit.templating import TEMPLATES
@@ -41,16 +42,17 @@ def render_models(api: Api, package: str, header: str) -> str:
 
 def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, header: str) -> Any:
     import datamodel_code_generator as dmcg  # heavy: loaded only when models are generated
+    from datamodel_code_generator.enums import DataModelType
 
     return dmcg.generate(
         document,
         input_file_type=dmcg.InputFileType.OpenAPI,
-        output_model_type=dmcg.DataModelType.PydanticV2BaseModel,
+        output_model_type=DataModelType.PydanticV2BaseModel,
         openapi_scopes=[dmcg.OpenAPIScope.Schemas],
         target_python_version=dmcg.PythonVersion.PY_311,
         base_class=f"{package}._runtime.ApiModel",
         custom_template_dir=TEMPLATES / "models",
-        extra_template_data={name: {"forbid_extra": True} for name in sorted(api.request_models)},
+        extra_template_data=defaultdict(dict, {name: {"forbid_extra": True} for name in sorted(api.request_models)}),
         snake_case_field=True,
         allow_population_by_field_name=True,
         extra_fields="allow",

@@ -22,7 +22,7 @@ class Validators:
         self.specification = DRAFT202012 if model.is_v31 else DRAFT4
         root = model.document
         self.registry: Registry[Any] = Registry(retrieve=self._retrieve).with_resource(  # type: ignore[call-arg]
-            uri(root), Resource(contents=root.data, specification=self.specification))
+            uri(root), self.specification.create_resource(root.data))
         self._cache: dict[tuple[str, str], Any] = {}
 
     def at(self, document: Document, pointer: str) -> Any:
@@ -36,7 +36,7 @@ class Validators:
     def _retrieve(self, address: str) -> Resource[Any]:
         path = Path(address.removeprefix("file://"))
         document = self.model.resolver.documents.get(path) or load_document(path)
-        return Resource(contents=document.data, specification=self.specification)
+        return self.specification.create_resource(document.data)
 
 
 def uri(document: Document) -> str:

@@ -75,7 +75,7 @@ def iter_example_holders(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, 
 
 
 def _holders(data: dict[str, Any]) -> Iterator[tuple[list[Any], Any]]:
-    components = data.get("components") if isinstance(data.get("components"), dict) else {}
+    components = _components(data)
     for name, parameter in _mapping(components.get("parameters")):
         yield ["components", "parameters", name], parameter
         yield from _content(parameter, ["components", "parameters", name])
@@ -132,12 +132,17 @@ def _content(owner: Any, parts: list[Any]) -> Iterator[tuple[list[Any], Any]]:
             yield parts + ["content", media_type], media
 
 
+def _components(data: dict[str, Any]) -> dict[str, Any]:
+    components = data.get("components")
+    return components if isinstance(components, dict) else {}
+
+
 def _mapping(value: Any) -> Iterator[tuple[str, Any]]:
     return iter(value.items()) if isinstance(value, dict) else iter(())
 
 
 def _schema_roots(data: dict[str, Any]) -> Iterator[tuple[list[Any], Any]]:
-    components = data.get("components") if isinstance(data.get("components"), dict) else {}
+    components = _components(data)
     for name, schema in _mapping(components.get("schemas")):
         yield ["components", "schemas", name], schema
     for parts, holder in _holders(data):
