@@ -220,3 +220,18 @@ def test_git_revisions_are_read_with_git_show(run_cli, tmp_path):
 def test_the_curated_specs_have_no_changes_against_themselves(run_cli):
     for spec in sorted((ROOT / "spec").glob("*.yaml")):
         assert run_cli("diff", spec, spec).lines == ["0 change(s): 0 breaking (error), 0 warning, 0 info"]
+
+
+def test_sdk_impact_uses_the_model_names_the_generator_chose(run_cli, tmp_path):
+    def collide(spec):
+        schemas(spec)["pet"] = {"type": "object", "properties": {"x": {"type": "string"}}}
+        get_op(spec)["responses"]["200"]["content"]["application/json"]["schema"] = {
+            "allOf": [{"$ref": "#/components/schemas/Pet"}, {"$ref": "#/components/schemas/pet"}]}
+    old = changed(collide)
+    new = changed(lambda s: (collide(s), schemas(s)["pet"]["properties"].pop("x")))
+    (tmp_path / "old.yaml").write_text(yaml.safe_dump(old))
+    (tmp_path / "new.yaml").write_text(yaml.safe_dump(new))
+    records = json.loads(run_cli("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--format", "json").out)
+    # `Pet` and `pet` are two classes: the generator names the second `Pet2`, and so does the impact.
+    assert [(r["id"], r["sdk"]) for r in records] == [
+        ("response-property-removed", "client.default.get_pet(), models.Pet2")]

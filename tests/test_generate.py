@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import re
 import shutil
@@ -196,3 +197,30 @@ def test_formatting_reuses_cached_pieces(tmp_path, monkeypatch):
     second = formatting.BlackFormatter("k").format({"m.py": changed})
     assert second == {"m.py": "class A:\n    x = 1\n\n\ndef f(a):\n    return a + 1\n"}
     assert [[piece for _, piece in batch] for batch in calls] == [["def f( a ):\n  return a+1\n"]]
+
+
+COLLIDING_TAGS = ["Pets", "pets", "Async Pets", "credentials", "capture_responses", "close"]
+
+
+def test_colliding_tags_get_distinct_namespaces_and_the_package_type_checks(run_cli, tmp_path):
+    paths = {f"/t{i}": {"get": {"operationId": f"op{i}", "tags": [tag], "responses": {"200": {"description": "ok"}}}}
+             for i, tag in enumerate(COLLIDING_TAGS)}
+    spec = tmp_path / "tags.yaml"
+    spec.write_text(json.dumps({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths}))
+    assert run_cli("generate", spec, "--out", tmp_path / "out", "--package", "tags").code == 0
+    project = tmp_path / "out" / "tags"
+    process = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", os.devnull, "tags"],
+                             cwd=project, capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stdout + process.stderr
+    script = ("import tags\nc = tags.Client(base_url='http://x')\n"
+              "names = [n for n in dir(c) if not n.startswith('_')]\n"
+              "spaces = {n: type(getattr(c, n)).__name__ for n in names if type(getattr(c, n)).__module__.startswith('tags._api')}\n"
+              "print(sorted(spaces.items()))\nprint(callable(c.close), callable(c.capture_responses), "
+              "type(c.credentials).__name__)\n")
+    run = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    spaces, builtins = run.stdout.splitlines()
+    assert spaces == str(sorted({
+        "pets": "PetsApi", "pets_2": "PetsApi2", "async_pets": "AsyncPetsApi3", "credentials_2": "CredentialsApi",
+        "capture_responses_2": "CaptureResponsesApi", "close_2": "CloseApi"}.items()))
+    assert builtins == "True True Credentials"

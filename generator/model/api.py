@@ -74,10 +74,7 @@ class MediaType(Node):
 
     name: str
     schema: Schema | None
-
-    @property
-    def kind(self) -> str:
-        return media_kind(self.name)
+    kind: str  # json | multipart | form | binary | text: how a body of this type is read and written
 
     @property
     def base(self) -> str:
@@ -88,14 +85,9 @@ class MediaType(Node):
 def choose_media_type(content: dict[str, MediaType]) -> MediaType | None:
     """The one media type a client speaks among several: JSON, then multipart, form, binary, text.
 
-    `*/*` counts as JSON only when it comes first; ties go to the first written.
+    Ties go to the first written.
     """
-    ranked = []
-    for index, media in enumerate(content.values()):
-        kind = media.kind
-        if media.base == "*/*" and index > 0:
-            kind = BINARY
-        ranked.append((_KIND_RANK[kind], index, media))
+    ranked = [(_KIND_RANK[media.kind], index, media) for index, media in enumerate(content.values())]
     return min(ranked, key=lambda r: (r[0], r[1]))[2] if ranked else None
 
 
@@ -522,11 +514,13 @@ class SpecModel:
 
     def _content(self, owner: dict[str, Any], document: Document, pointer: str) -> dict[str, MediaType]:
         result = {}
-        for name, raw in _mapping(owner.get("content")).items():
+        for index, (name, raw) in enumerate(_mapping(owner.get("content")).items()):
             where = join_pointer([*split_pointer(pointer), "content", name])
             media = raw if isinstance(raw, dict) else {}
+            # `*/*` is read as JSON when it is the only or first choice, else as bytes.
+            kind = BINARY if index > 0 and str(name).split(";")[0].strip() == "*/*" else media_kind(str(name))
             result[str(name)] = MediaType(document, where, media, str(name),
-                                          self._optional_schema(media, document, where))
+                                          self._optional_schema(media, document, where), kind)
         return result
 
 
