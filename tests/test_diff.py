@@ -80,6 +80,8 @@ CASES = [
     ("operation-id", lambda s: get_op(s).update(operationId="fetch_pet"),
      ("operation-id-changed", "warning"), ("operation-id-changed", "warning")),
     ("deprecated", lambda s: get_op(s).update(deprecated=True), ("operation-deprecated", "warning"), None),
+    ("tag", lambda s: get_op(s).update(tags=["pets"]),
+     ("operation-tag-changed", "warning"), ("operation-tag-changed", "warning")),
     ("required-parameter", lambda s: get_op(s)["parameters"].append(
         {"name": "v", "in": "query", "required": True, "schema": {"type": "string"}}),
      ("required-parameter-added", "error"), ("parameter-removed", "warning")),

@@ -11,6 +11,9 @@ OPERATION_ADDED = rule("operation-added", (INFO,), "an operation added", "operat
 OPERATION_ID_CHANGED = rule("operation-id-changed", (WARNING,),
                             "the operationId changed (generated method names follow it)", "operations")
 OPERATION_DEPRECATED = rule("operation-deprecated", (WARNING,), "an operation became deprecated", "operations")
+OPERATION_TAG_CHANGED = rule("operation-tag-changed", (WARNING,),
+                             "the operation's first tag changed (the generated client groups methods by it)",
+                             "operations")
 
 
 def operations_by_endpoint(spec: SpecModel) -> dict[tuple[str, str], Operation]:
@@ -31,5 +34,8 @@ def compare_operation_facts(comparison: Comparison, label: str, old: Operation, 
         comparison.add(label, OPERATION_ID_CHANGED, WARNING,
                        f"operationId {old.operation_id!r} became {new.operation_id!r} "
                        "(generated method names follow it)", old.pointer, new.pointer)
+    if (old.tags or ["default"])[0] != (new.tags or ["default"])[0]:
+        comparison.add(label, OPERATION_TAG_CHANGED, WARNING, f"tags {old.tags} became {new.tags} "
+                       "(the generated method moves to another client namespace)", old.pointer, new.pointer)
     if new.deprecated and not old.deprecated:
         comparison.add(label, OPERATION_DEPRECATED, WARNING, "operation deprecated", old.pointer, new.pointer)
