@@ -22,6 +22,7 @@ from pathlib import Path
 FORMATTERS = ("black", "ruff", "none")
 PARALLEL_THRESHOLD = 200_000  # characters still to format: below this one process is faster
 # Before a top-level class, function or decorator black always puts two blank lines.
+_LEADING_COMMENT = re.compile(r"# [^\n]*\S\n(?=[^\s#])")
 _BOUNDARY = re.compile(r"\n(?:[ \t]*\n)+(?=class |def |async def |@)")
 
 
@@ -38,6 +39,12 @@ def cache_folder() -> Path:
 def split_module(source: str) -> list[str]:
     """A module's top-level pieces, cut before each top-level class, function and decorator."""
     return _BOUNDARY.split(source)
+
+
+def _leading_comment(source: str) -> str:
+    """The first line when it is a comment directly followed by code (black keeps such a line as written)."""
+    match = _LEADING_COMMENT.match(source)
+    return match.group(0) if match else ""
 
 
 def join_module(pieces: list[str]) -> str:
@@ -99,15 +106,21 @@ class BlackFormatter:
         return hashlib.sha256(piece.encode("utf-8")).hexdigest()
 
     def format(self, files: dict[str, str]) -> dict[str, str]:
-        """Every module formatted; only pieces the cache has not seen go through black."""
-        pieces = {name: [p for p in split_module(source) if p.strip()] for name, source in files.items()}
+        """Every module formatted; only pieces the cache has not seen go through black.
+
+        A leading comment line (the generated-file header) is kept apart: black leaves it as
+        it is, and a header that names a new spec hash then costs no formatting.
+        """
+        headers = {name: _leading_comment(source) for name, source in files.items()}
+        pieces = {name: [p for p in split_module(source[len(headers[name]):]) if p.strip()]
+                  for name, source in files.items()}
         wanted = {self._digest(p): (name, p) for name, ps in pieces.items() for p in ps}
         missing = [(digest, item) for digest, item in wanted.items() if digest not in self.cache]
         formatted = self._run([item for _, item in missing])
         known = {**self.cache, **{digest: text for (digest, _), text in zip(missing, formatted)}}
         self.cache = {digest: known[digest] for digest in wanted}
         self._save()
-        return {name: join_module([known[self._digest(p)] for p in ps]) for name, ps in pieces.items()}
+        return {name: headers[name] + join_module([known[self._digest(p)] for p in ps]) for name, ps in pieces.items()}
 
     def _run(self, missing: list[tuple[str, str]]) -> list[str]:
         """Black over (label, piece) pairs, in parallel when there is enough work; texts in order."""

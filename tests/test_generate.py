@@ -224,3 +224,20 @@ def test_colliding_tags_get_distinct_namespaces_and_the_package_type_checks(run_
         "pets": "PetsApi", "pets_2": "PetsApi2", "async_pets": "AsyncPetsApi3", "credentials_2": "CredentialsApi",
         "capture_responses_2": "CaptureResponsesApi", "close_2": "CloseApi"}.items()))
     assert builtins == "True True Credentials"
+
+
+def test_a_new_header_costs_no_formatting_and_output_equals_black(tmp_path, monkeypatch):
+    import black
+
+    from generator import formatting
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    body = '"""Doc."""\nROUTES = [ 1,\n 2 ]\n\n\nclass A:\n  x=1\n'
+    first = formatting.BlackFormatter("k").format({"m.py": "# Generated from a (sha256 1). Do not edit.\n" + body})
+    calls = []
+    real = formatting._black_batch
+    monkeypatch.setattr(formatting, "_black_batch", lambda batch: calls.append(batch) or real(batch))
+    source = "# Generated from a (sha256 2). Do not edit.\n" + body
+    second = formatting.BlackFormatter("k").format({"m.py": source})
+    assert [piece for batch in calls for piece in batch] == []
+    assert second["m.py"] == black.format_str(source, mode=black.Mode()) != first["m.py"]
