@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from generator import models_cache
 from generator.emit.client import render_client
 from generator.emit.models import render_models
 from generator.emit.server import render_server
@@ -71,10 +72,14 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
     header = "# " + header_text(api)
     models_path = Path(target.package) / "models.py"
     cache_key = str(target.folder.resolve())
+    key = models_cache.models_key(api, target.package, generator_fingerprint(formatter))
+    cached = models_cache.load(key, header)
     with ExitStack() as stack:
-        if len(api.models_document["components"]["schemas"]) >= PARALLEL_MODELS:
+        if cached is not None:
+            models: Any = cached
+        elif len(api.models_document["components"]["schemas"]) >= PARALLEL_MODELS:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=1))
-            models: Any = pool.submit(render_models, api, target.package, header)
+            models = pool.submit(render_models, api, target.package, header)
         else:
             models = render_models(api, target.package, header)
         files = render_client(api, target.package, header)
@@ -87,7 +92,11 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
                                           header_text=header_text(api))
         formatted = format_files(files, formatter, cache_key=cache_key)
         models = models if isinstance(models, str) else models.result()
-    formatted.update(format_files({models_path: models}, formatter, cache_key=cache_key + ":models"))
+    if cached is None:
+        formatted.update(format_files({models_path: models}, formatter, cache_key=cache_key + ":models"))
+        models_cache.store(key, header, formatted[models_path])
+    else:
+        formatted[models_path] = cached
     fingerprint = generator_fingerprint(formatter) + ":" + api.spec_sha256
     return PackageOutput(target.folder, formatted, fingerprint)
 

@@ -241,3 +241,29 @@ def test_a_new_header_costs_no_formatting_and_output_equals_black(tmp_path, monk
     second = formatting.BlackFormatter("k").format({"m.py": source})
     assert [piece for batch in calls for piece in batch] == []
     assert second["m.py"] == black.format_str(source, mode=black.Mode()) != first["m.py"]
+
+
+def test_cold_warm_and_incremental_runs_give_identical_trees(tmp_path, monkeypatch):
+    """The models step is cached by its input: a change outside the schemas runs no datamodel-code-generator."""
+    from generator import generate
+
+    spec = tmp_path / "api.yaml"
+    spec.write_text((GOLDEN / "petstore" / "spec.yaml").read_text(encoding="utf-8"))
+    edited = spec.read_text(encoding="utf-8").replace("summary: ", "summary: Now ", 1)
+    assert edited != spec.read_text(encoding="utf-8")
+
+    def build(cache: str, out: str) -> dict[str, bytes]:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / cache))
+        run([Target(spec, tmp_path / out, "pets")])
+        return tree(tmp_path / out)
+
+    cold = build("cache", "cold")
+    runs = []
+    real = generate.render_models
+    monkeypatch.setattr(generate, "render_models", lambda *a: runs.append(a) or real(*a))
+    assert build("cache", "warm") == cold and runs == []
+    spec.write_text(edited, encoding="utf-8")
+    incremental = build("cache", "incremental")
+    assert runs == []
+    assert incremental == build("fresh-cache", "edited-cold") != cold
+    assert len(runs) == 1
