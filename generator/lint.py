@@ -203,7 +203,8 @@ def rule_provenance_prose(ctx: LintContext) -> Iterator[Diagnostic]:
         if not isinstance(node, dict):
             continue
         for key, value in node.items():
-            if str(key).startswith("x-") or (key in VALUE_KEYS and not _is_examples_map(key, value)):
+            is_data = key in VALUE_KEYS and not _is_examples_map(key, value) and parts[-1:] != ["responses"]
+            if str(key).startswith("x-") or is_data:
                 continue
             if key in PROSE_KEYS and isinstance(value, str) and (found := PROVENANCE_WORDS.search(value)):
                 message = f"{key} mentions {found[0]!r}: provenance goes in x-seed, x-curation or CURATION.md"

@@ -94,13 +94,15 @@ PROSE_CASES = {
     "example summary": ("/paths/~1pets/get/responses/200/content/application~1json/examples/one/summary", "Example (L12)"),
     "property description": ("/components/schemas/Pet/properties/name/description", "A name (seed L3-L9)"),
     "info title": ("/info/title", "Seeds of the API"),
+    "default response": ("/paths/~1pets/get/responses/default/description", "Not in the seed"),
 }
 
 
 def _prose_spec() -> dict:
     op = operation(responses={"200": {"description": "OK", "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/Pet"},
-        "examples": {"one": {"summary": "One pet", "value": {"name": "seed L1, as data"}}}}}}})
+        "examples": {"one": {"summary": "One pet", "value": {"name": "seed L1, as data"}}}}}},
+        "default": {"description": "Unexpected error"}})
     spec = minimal_spec(**{"/pets": {"get": op}})
     spec["tags"] = [{"name": "pets", "description": "Pets", "x-curation": "the seed gives none (L40)"}]
     spec["components"] = {"schemas": {"Pet": {"type": "object", "properties": {
