@@ -10,6 +10,7 @@ over to the new page.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ def blocks_of(specs: list[Path], seed_name: str, seed_length: int) -> list[Block
         raise SeedDiffError(f"{seed_name}:1:1: x-seed: no operation of the given specs cites this seed")
     starts.sort()
     lines = sorted({line for line, _, _ in starts}) + [seed_length + 1]
-    following = dict(zip(lines, lines[1:]))
+    following = dict(itertools.pairwise(lines))
     return [Block(operation_id, spec, line, following[line]) for line, operation_id, spec in starts]
 
 
@@ -197,15 +198,16 @@ def rewrite_log(text: str, seed_name: str, line_map: LineMap) -> str:
             section_seed = None
         if section_seed is None and (named := re.search(r"\d{3}_[0-9a-f]+\.txt", line)) and not line.startswith("|"):
             section_seed = named[0]
-
-        def move(match: re.Match[str]) -> str:
-            cites_seed = match["prefix"] == prefix if match["prefix"] else section_seed == seed_name
-            if not cites_seed:
-                return match[0]
-            return match[0][: match.start("line") - match.start()] + str(_mapped(line_map, int(match["line"])))
-
-        out.append(_CITATION.sub(move, line))
+        bare_cites_seed = section_seed == seed_name
+        out.append(_CITATION.sub(lambda m, bare=bare_cites_seed: _moved(m, prefix, bare, line_map), line))
     return "".join(out)
+
+
+def _moved(match: re.Match[str], prefix: str, bare_cites_seed: bool, line_map: LineMap) -> str:
+    """A log citation with its line moved, when it cites the seed being replaced."""
+    if not (match["prefix"] == prefix if match["prefix"] else bare_cites_seed):
+        return match[0]
+    return match[0][: match.start("line") - match.start()] + str(_mapped(line_map, int(match["line"])))
 
 
 def _mapped(line_map: LineMap, line: int) -> int:

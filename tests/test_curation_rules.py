@@ -36,7 +36,8 @@ def accepts(name: str, schema_name: str, value) -> bool:
 def walk_properties(node, where=""):
     """(pointer, owner schema, property name, property schema) for every property written in a spec."""
     if isinstance(node, dict):
-        for name, prop in (node.get("properties") or {}).items() if isinstance(node.get("properties"), dict) else ():
+        properties = node.get("properties")
+        for name, prop in properties.items() if isinstance(properties, dict) else ():
             yield where, node, name, prop
         for key, value in node.items():
             yield from walk_properties(value, f"{where}/{key}")
