@@ -161,6 +161,22 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_seed_diff(args: argparse.Namespace) -> int:
+    """Which operations' seed blocks changed between two versions of a vendor page (--rewrite: follow them)."""
+    from generator import seed_diff
+
+    try:
+        reports, line_map = seed_diff.compare(Path(args.old_seed), Path(args.new_seed), [Path(p) for p in args.specs])
+    except seed_diff.SeedDiffError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_UNUSABLE
+    sys.stdout.write(seed_diff.render_json(reports) if args.format == "json" else seed_diff.render_text(reports))
+    if args.rewrite:
+        for path in seed_diff.rewrite([Path(p) for p in args.specs], Path(args.old_seed), Path(args.new_seed), line_map):
+            print(f"rewritten: {display_path(path)}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -228,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: spec/*.yaml)")
     docs.add_argument("--out", default="site", help="output folder (replaced as a whole)")
     docs.set_defaults(handler=cmd_docs)
+
+    seeds = commands.add_parser("seed-diff", help="which operations a republished vendor page changed or moved")
+    seeds.add_argument("old_seed", metavar="OLD_SEED", help="the seed file the specs' x-seed lines cite")
+    seeds.add_argument("new_seed", metavar="NEW_SEED", help="the republished page")
+    seeds.add_argument("specs", nargs="+", metavar="SPEC")
+    seeds.add_argument("--format", choices=("text", "json"), default="text")
+    seeds.add_argument("--rewrite", action="store_true",
+                       help="move the specs' x-seed lines and their CURATION.md citations to the new seed")
+    seeds.set_defaults(handler=cmd_seed_diff)
 
     mock = commands.add_parser("mock", help="serve a mock of a spec that answers with its examples")
     mock.add_argument("spec", metavar="SPEC")

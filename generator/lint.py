@@ -29,6 +29,11 @@ SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 SEED_REFERENCE = re.compile(r"\S+#L\d+")
 PATH_TEMPLATE = re.compile(r"{([^{}]+)}")
 SUPPORTED_VERSION = re.compile(r"3\.[01]\.\d+")
+# Provenance belongs in x-seed, x-curation and CURATION.md, not in text an API user reads.
+PROVENANCE_WORDS = re.compile(r"\bseeds?\b|\bCURATION\.md\b|\bcuration log\b|(?<![\w#/])L\d+(?:[-–]L\d+)?\b",
+                              re.IGNORECASE)
+PROSE_KEYS = ("description", "summary", "title")
+VALUE_KEYS = ("example", "examples", "value", "default", "enum", "const")  # data, not prose
 
 
 @dataclass
@@ -187,6 +192,31 @@ def rule_seed_provenance(ctx: LintContext) -> Iterator[Diagnostic]:
                                          f"x-seed {seed!r} is not of the form FILE#L<line>")
 
 
+def rule_provenance_prose(ctx: LintContext) -> Iterator[Diagnostic]:
+    """provenance-prose (conventions): descriptions, summaries and titles do not talk about the seed."""
+    stack: list[tuple[list[Any], Any]] = [([], ctx.data)]
+    while stack:
+        parts, node = stack.pop()
+        if isinstance(node, list):
+            stack.extend((parts + [i], item) for i, item in enumerate(node))
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            is_data = key in VALUE_KEYS and not _is_examples_map(key, value) and parts[-1:] != ["responses"]
+            if str(key).startswith("x-") or is_data:
+                continue
+            if key in PROSE_KEYS and isinstance(value, str) and (found := PROVENANCE_WORDS.search(value)):
+                message = f"{key} mentions {found[0]!r}: provenance goes in x-seed, x-curation or CURATION.md"
+                yield ctx.at(join_pointer(parts + [key]), "provenance-prose", message)
+            else:
+                stack.append((parts + [key], value))
+
+
+def _is_examples_map(key: str, value: Any) -> bool:
+    """A media type's or parameter's `examples` (Example Objects, whose summaries are prose)."""
+    return key == "examples" and isinstance(value, dict)
+
+
 def rule_path_parameters(ctx: LintContext) -> Iterator[Diagnostic]:
     """path-params: the `{names}` in a path and its declared path parameters match."""
     for op in ctx.operations:
@@ -316,6 +346,7 @@ CONVENTION_RULES: list[Rule] = [
     rule_operation_id_style,
     rule_operation_docs,
     rule_seed_provenance,
+    rule_provenance_prose,
 ]
 
 

@@ -87,6 +87,50 @@ def test_a_folder_with_a_curation_log_is_curated(run_cli, write_spec, tmp_path):
     assert rules_of(run_cli("validate", path)) == ["x-seed"]
 
 
+PROSE_CASES = {
+    "operation description": ("/paths/~1pets/get/description", "The seed says so."),
+    "operation summary": ("/paths/~1pets/get/summary", "Pets (see CURATION.md)"),
+    "tag description": ("/tags/0/description", "Pets, as in the curation log"),
+    "example summary": ("/paths/~1pets/get/responses/200/content/application~1json/examples/one/summary", "Example (L12)"),
+    "property description": ("/components/schemas/Pet/properties/name/description", "A name (seed L3-L9)"),
+    "info title": ("/info/title", "Seeds of the API"),
+    "default response": ("/paths/~1pets/get/responses/default/description", "Not in the seed"),
+}
+
+
+def _prose_spec() -> dict:
+    op = operation(responses={"200": {"description": "OK", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Pet"},
+        "examples": {"one": {"summary": "One pet", "value": {"name": "seed L1, as data"}}}}}},
+        "default": {"description": "Unexpected error"}})
+    spec = minimal_spec(**{"/pets": {"get": op}})
+    spec["tags"] = [{"name": "pets", "description": "Pets", "x-curation": "the seed gives none (L40)"}]
+    spec["components"] = {"schemas": {"Pet": {"type": "object", "properties": {
+        "name": {"type": "string", "description": "A name", "example": "seed", "x-seed": "s.txt#L3"},
+        "description": {"type": "string", "description": "The pet's description", "default": "CURATION.md"}}}}}
+    return spec
+
+
+@pytest.mark.parametrize("case", PROSE_CASES)
+def test_provenance_stays_out_of_user_facing_prose(run_cli, write_spec, case):
+    """Descriptions, summaries and titles fail; x- extensions, examples, defaults and property names do not."""
+    clean = _prose_spec()
+    assert run_cli("validate", "--curated", write_spec(clean)).code == 0
+    pointer, text = PROSE_CASES[case]
+    node = clean
+    *parents, last = [part.replace("~1", "/") for part in pointer.split("/")[1:]]
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    node[last] = text
+    path = write_spec(clean)
+    result = run_cli("validate", "--curated", path)
+    assert result.code == 1
+    assert rules_of(result) == ["provenance-prose"]
+    line = int(result.lines[0].split(":")[1])
+    assert path.read_text().splitlines()[line - 1].strip().startswith(f"{last}:")
+    assert run_cli("validate", path).code == 0  # a convention: only for curated specs
+
+
 def test_path_parameters_must_match_the_template(run_cli, write_spec):
     declared_elsewhere = operation(parameters=[
         {"name": "petId", "in": "path", "required": True, "schema": {"type": "string"}},
