@@ -19,7 +19,7 @@ from typing import Any
 
 from generator.diagnostics import SpecInputError
 from generator.load import display_path, load_document
-from generator.walk import iter_operations
+from generator.model.walk import iter_operations
 
 SEED_REFERENCE = re.compile(r"^(?P<file>[^#\s]+)#L(?P<line>\d+)$")
 CURATION_LOG = "CURATION.md"
@@ -199,7 +199,11 @@ def rewrite_log(text: str, seed_name: str, line_map: LineMap) -> str:
         if section_seed is None and (named := re.search(r"\d{3}_[0-9a-f]+\.txt", line)) and not line.startswith("|"):
             section_seed = named[0]
         bare_cites_seed = section_seed == seed_name
-        out.append(_CITATION.sub(lambda m, bare=bare_cites_seed: _moved(m, prefix, bare, line_map), line))
+
+        def moved(match: re.Match[str], bare: bool = bare_cites_seed) -> str:
+            return _moved(match, prefix, bare, line_map)
+
+        out.append(_CITATION.sub(moved, line))
     return "".join(out)
 
 

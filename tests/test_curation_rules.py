@@ -10,7 +10,7 @@ from openapi_schema_validator import OAS31Validator
 
 from conftest import ROOT
 from generator.load import load_document
-from generator.walk import iter_operations
+from generator.model.walk import iter_operations
 from test_specs import SEEDS
 
 SPECS = {"self-service": "000_b5764e0e88d53f7f.txt", "back-office": "002_7aec11cb868c01b0.txt",

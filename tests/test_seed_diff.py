@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from generator.load import load_document
-from generator.walk import iter_operations
+from generator.model.walk import iter_operations
 from test_specs import SEEDS
 
 SEED = "002_7aec11cb868c01b0.txt"
