@@ -1,18 +1,17 @@
-"""Generated layers against bare ones: the mock server vs a hand-written FastAPI app, the client vs httpx."""
+"""Generated layers against bare ones: the servers vs a hand-written FastAPI app, the client vs httpx."""
 
 from __future__ import annotations
 
-import os
-import socket
+import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 from bench.harness import ROOT, write_report
+from bench.load import serve_process
 
 PACKAGE = "crm_back_office"
 ACTIVITY = "4dc0809f-ed91-4b68-b912-5bd6064d901e"
@@ -28,45 +27,37 @@ app = FastAPI()
 async def get_activity(id: str) -> JSONResponse:
     return JSONResponse(BODY)
 """
-LOAD = """
-import sys, time, httpx
-url, seconds = sys.argv[1], float(sys.argv[2])
-with httpx.Client(headers={"api_key": "k"}) as http:
-    for _ in range(50):
-        http.get(url)
-    count, end = 0, time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        http.get(url).raise_for_status()
-        count += 1
-print(count / seconds)
+HANDLERS = """
+import json
+from {package} import server
+
+BODY = json.loads({body!r})
+
+
+class Activities:
+    async def get_activity(self, *, id):
+        return BODY
+
+
+app = server.create_app(Activities())
 """
+CONNECTIONS, REQUESTS = 200, 2000
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _load(url: str, repeats: int) -> tuple[float, float, int]:
+    """Median throughput (requests/s), median p99 latency (ms) and the errors of `repeats` runs of the load.
 
-
-def _serve(arguments: list[str], folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    environment = {**os.environ, "PYTHONPATH": f"{folder}{os.pathsep}{ROOT / 'generated' / PACKAGE}"}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", *arguments, "--port", str(port), "--log-level",
-                                "warning"], env=environment, cwd=folder)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return process, url
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
-
-
-def _requests_per_second(url: str, seconds: float, repeats: int) -> float:
-    runs = [float(subprocess.run([sys.executable, "-c", LOAD, url, str(seconds)], capture_output=True, text=True,
-                                 check=True).stdout) for _ in range(repeats)]
-    return statistics.median(runs)
+    The load runs in a second process, so it does not share the server's interpreter.
+    """
+    runs = []
+    for _ in range(repeats + 1):  # the first run warms the server up and is not counted
+        output = subprocess.run([sys.executable, "-m", "bench.load", url, f"/activities/{ACTIVITY}",
+                                 "--connections", str(CONNECTIONS), "--requests", str(REQUESTS), "--header",
+                                 "api_key:k"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        runs.append(json.loads(output))
+    counted = runs[1:]
+    return (statistics.median(r["throughput"] for r in counted), statistics.median(r["p99"] for r in counted) * 1000,
+            sum(r["errors"] for r in counted))
 
 
 def _client_overhead(url: str, calls: int, repeats: int) -> tuple[float, float]:
@@ -100,34 +91,35 @@ def _client_overhead(url: str, calls: int, repeats: int) -> tuple[float, float]:
 
 
 def run(repeats: int) -> None:
-    """Requests per second of both servers under the same load, then client per-call overhead."""
-    import json
-
+    """Throughput and p99 of three servers under the same load, then client per-call overhead."""
     sys.path.insert(0, str(ROOT / "generated" / PACKAGE))
     from crm_back_office import _server, server  # noqa: PLC0415 (the generated package, made importable above)
 
     spec = _server.load_spec(PACKAGE)
     route = next(r for r in server.ROUTES if r.operation == "get_activity")
     body = json.dumps(_server.MockHandlers(spec, server.ROUTES).reply(route, {}).body)
+    servers = {"hand-written FastAPI": ["handwritten:app"], "generated create_app": ["handlers:app"],
+               "generated mock (debug checks on)": ["--factory", f"{PACKAGE}.server:create_mock_app"]}
+    results = {}
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         (folder / "handwritten.py").write_text(HANDWRITTEN.format(body=body))
-        results = {}
-        for name, arguments in (("hand-written FastAPI", ["handwritten:app"]),
-                                ("generated mock (validation on)", ["--factory", f"{PACKAGE}.server:create_mock_app"])):
-            process, url = _serve(arguments, folder)
-            try:
-                results[name] = _requests_per_second(f"{url}/activities/{ACTIVITY}", 3.0, repeats)
+        (folder / "handlers.py").write_text(HANDLERS.format(package=PACKAGE, body=body))
+        for name, arguments in servers.items():
+            with serve_process(arguments, folder, [ROOT / "generated" / PACKAGE]) as served:
+                results[name] = _load(served.url, repeats)
                 if name == "hand-written FastAPI":
-                    overhead = _client_overhead(url, 300, repeats)
-            finally:
-                process.terminate()
-                process.wait()
-    hand, generated = results["hand-written FastAPI"], results["generated mock (validation on)"]
+                    overhead = _client_overhead(served.url, 300, repeats)
+    hand = results["hand-written FastAPI"][0]
     bare, client = overhead
+    rows = [f"| {name} | {rps:.0f} | {p99:.0f} | {rps / hand:.2f}x | {errors} |"
+            for name, (rps, p99, errors) in results.items()]
     write_report("server", [
-        f"## server and client layers (median of {repeats}; loopback, load from a second process)", "",
+        f"## server and client layers (median of {repeats}; loopback, {REQUESTS} requests from {CONNECTIONS} "
+        "keep-alive connections, load from a second process)", "",
+        f"GET /activities/{{id}}; `python -m bench.load` speaks raw HTTP/1.1, so the figures are the server's.", "",
+        "| server | requests per second | p99 latency, ms | throughput vs hand-written | errors |",
+        "|---|---:|---:|---:|---:|", *rows, "",
         "| what | bare | generated | ratio (generated cost / bare) |", "|---|---:|---:|---:|",
-        f"| GET /activities/{{id}} requests per second | {hand:.0f} | {generated:.0f} | {hand / generated:.2f}x |",
         f"| client call, microseconds | {bare:.0f} (httpx) | {client:.0f} | {client / bare:.2f}x |", "",
     ])
