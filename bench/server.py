@@ -115,9 +115,9 @@ def run(repeats: int) -> None:
     rows = [f"| {name} | {rps:.0f} | {p99:.0f} | {rps / hand:.2f}x | {errors} |"
             for name, (rps, p99, errors) in results.items()]
     write_report("server", [
-        f"## server and client layers (median of {repeats}; loopback, {REQUESTS} requests from {CONNECTIONS} "
-        "keep-alive connections, load from a second process)", "",
-        f"GET /activities/{{id}}; `python -m bench.load` speaks raw HTTP/1.1, so the figures are the server's.", "",
+        (f"## server and client layers (median of {repeats}; loopback, {REQUESTS} requests from {CONNECTIONS} "
+         "keep-alive connections, load from a second process)"), "",
+        "GET /activities/{id}; `python -m bench.load` speaks raw HTTP/1.1, so the figures are the server's.", "",
         "| server | requests per second | p99 latency, ms | throughput vs hand-written | errors |",
         "|---|---:|---:|---:|---:|", *rows, "",
         "| what | bare | generated | ratio (generated cost / bare) |", "|---|---:|---:|---:|",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,16 +51,28 @@ class OperationTally:
     fields_seen: set[str] = field(default_factory=set)
 
 
-def read_traffic(path: Path) -> list[Exchange]:
-    """Exchanges from a HAR file or JSON lines; SpecInputError with a location when unreadable."""
-    text = path.read_text(encoding="utf-8")
+def read_traffic(path: Path) -> Iterator[Exchange]:
+    """Exchanges from a HAR file or JSON lines, one at a time; SpecInputError with a location when unreadable.
+
+    JSON lines are read line by line, so memory stays bounded however long the recording; a
+    HAR file is one JSON document and is read whole.
+    """
+    where = 1
     try:
-        if text.lstrip().startswith("{") and '"log"' in text[:2000]:
-            return [_from_har(entry, f"{path.name} entry {i}") for i, entry in enumerate(json.loads(text)["log"]["entries"])]
-        return [_from_line(json.loads(line), f"{path.name}:{n}") for n, line in enumerate(text.splitlines(), 1)
-                if line.strip()]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SpecInputError(Diagnostic(str(path), 1, 1, "traffic-unreadable", f"not HAR or JSON lines: {exc}")) from None
+        with path.open(encoding="utf-8") as stream:
+            head = stream.read(2000)
+            stream.seek(0)
+            if head.lstrip().startswith("{") and '"log"' in head:
+                entries = json.load(stream)["log"]["entries"]
+                for index, entry in enumerate(entries):
+                    yield _from_har(entry, f"{path.name} entry {index}")
+                return
+            for where, line in enumerate(stream, 1):
+                if line.strip():
+                    yield _from_line(json.loads(line), f"{path.name}:{where}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        message = f"not HAR or JSON lines: {'missing ' if isinstance(exc, KeyError) else ''}{exc}"
+        raise SpecInputError(Diagnostic(str(path), where, 1, "traffic-unreadable", message)) from None
 
 
 def _body(text: Any, mime: str) -> Any:
@@ -111,8 +124,9 @@ class Verifier:
                 self.routes.append((site.path.count("{"), regex, site))
         self.routes.sort(key=lambda route: route[0])  # literal segments win over templates
         self.tallies: dict[str, OperationTally] = {}
+        self.validators: dict[str, Any] = {}  # schema pointer -> its validator, built once
 
-    def check(self, exchanges: list[Exchange]) -> list[Change]:
+    def check(self, exchanges: Iterable[Exchange]) -> list[Change]:
         findings: list[Change] = []
         for exchange in exchanges:
             findings += self._exchange(exchange)
@@ -180,9 +194,10 @@ class Verifier:
 
     def _validate(self, value: Any, pointer: str, side: str, finding: Any) -> None:
         """Check a body against the schema at `pointer`; enum misses are drift of their own."""
-        validator = self.validator_class({"$ref": f"{SPEC_URI}#{pointer}"}, registry=self.registry,
-                                         format_checker=self.validator_class.FORMAT_CHECKER)
-        for error in validator.iter_errors(value):
+        if pointer not in self.validators:
+            self.validators[pointer] = self.validator_class({"$ref": f"{SPEC_URI}#{pointer}"}, registry=self.registry,
+                                                            format_checker=self.validator_class.FORMAT_CHECKER)
+        for error in self.validators[pointer].iter_errors(value):
             where = "/" + "/".join(map(str, error.absolute_path))
             if error.validator == "enum":
                 finding("undocumented-enum-value", WARNING,
@@ -270,7 +285,7 @@ def summary_lines(verifier: Verifier) -> list[str]:
     return lines
 
 
-def verify(document: Document, exchanges: list[Exchange]) -> tuple[list[Change], Verifier]:
+def verify(document: Document, exchanges: Iterable[Exchange]) -> tuple[list[Change], Verifier]:
     """Findings for the exchanges, and the verifier (for its per-operation tallies)."""
     verifier = Verifier(document)
     return verifier.check(exchanges), verifier
