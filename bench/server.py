@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import subprocess
@@ -29,14 +30,14 @@ async def get_activity(id: str) -> JSONResponse:
 """
 HANDLERS = """
 import json
-from {package} import server
+from {package} import models, server
 
-BODY = json.loads({body!r})
+ACTIVITY = models.Activity.model_validate(json.loads({body!r}))
 
 
 class Activities:
     async def get_activity(self, *, id):
-        return BODY
+        return ACTIVITY
 
 
 app = server.create_app(Activities())
@@ -44,20 +45,18 @@ app = server.create_app(Activities())
 CONNECTIONS, REQUESTS = 200, 2000
 
 
-def _load(url: str, repeats: int) -> tuple[float, float, int]:
-    """Median throughput (requests/s), median p99 latency (ms) and the errors of `repeats` runs of the load.
+def _load(url: str) -> dict[str, float]:
+    """One run of the load from a second process (it does not share the server's interpreter)."""
+    output = subprocess.run([sys.executable, "-m", "bench.load", url, f"/activities/{ACTIVITY}", "--connections",
+                             str(CONNECTIONS), "--requests", str(REQUESTS), "--header", "api_key:k"],
+                            capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return json.loads(output)  # type: ignore[no-any-return]
 
-    The load runs in a second process, so it does not share the server's interpreter.
-    """
-    runs = []
-    for _ in range(repeats + 1):  # the first run warms the server up and is not counted
-        output = subprocess.run([sys.executable, "-m", "bench.load", url, f"/activities/{ACTIVITY}",
-                                 "--connections", str(CONNECTIONS), "--requests", str(REQUESTS), "--header",
-                                 "api_key:k"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-        runs.append(json.loads(output))
-    counted = runs[1:]
-    return (statistics.median(r["throughput"] for r in counted), statistics.median(r["p99"] for r in counted) * 1000,
-            sum(r["errors"] for r in counted))
+
+def _median(runs: list[dict[str, float]]) -> tuple[float, float, int]:
+    """Median throughput (requests/s), median p99 latency (ms) and all errors of the runs."""
+    return (statistics.median(r["throughput"] for r in runs), statistics.median(r["p99"] for r in runs) * 1000,
+            int(sum(r["errors"] for r in runs)))
 
 
 def _client_overhead(url: str, calls: int, repeats: int) -> tuple[float, float]:
@@ -91,7 +90,7 @@ def _client_overhead(url: str, calls: int, repeats: int) -> tuple[float, float]:
 
 
 def run(repeats: int) -> None:
-    """Throughput and p99 of three servers under the same load, then client per-call overhead."""
+    """Throughput and p99 of three servers under the same load, in turns, then client per-call overhead."""
     sys.path.insert(0, str(ROOT / "generated" / PACKAGE))
     from crm_back_office import _server, server  # noqa: PLC0415 (the generated package, made importable above)
 
@@ -100,16 +99,20 @@ def run(repeats: int) -> None:
     body = json.dumps(_server.MockHandlers(spec, server.ROUTES).reply(route, {}).body)
     servers = {"hand-written FastAPI": ["handwritten:app"], "generated create_app": ["handlers:app"],
                "generated mock (debug checks on)": ["--factory", f"{PACKAGE}.server:create_mock_app"]}
-    results = {}
-    with tempfile.TemporaryDirectory() as scratch:
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         folder = Path(scratch)
         (folder / "handwritten.py").write_text(HANDWRITTEN.format(body=body))
         (folder / "handlers.py").write_text(HANDLERS.format(package=PACKAGE, body=body))
-        for name, arguments in servers.items():
-            with serve_process(arguments, folder, [ROOT / "generated" / PACKAGE]) as served:
-                results[name] = _load(served.url, repeats)
-                if name == "hand-written FastAPI":
-                    overhead = _client_overhead(served.url, 300, repeats)
+        urls = {name: stack.enter_context(serve_process(arguments, folder, [ROOT / "generated" / PACKAGE])).url
+                for name, arguments in servers.items()}
+        for repeat in range(repeats + 1):  # servers take turns, so a change in the machine's load hits them alike
+            for name, url in urls.items():
+                result = _load(url)
+                if repeat:  # the first round warms every server up and is not counted
+                    runs[name].append(result)
+        overhead = _client_overhead(urls["hand-written FastAPI"], 300, repeats)
+    results = {name: _median(measured) for name, measured in runs.items()}
     hand = results["hand-written FastAPI"][0]
     bare, client = overhead
     rows = [f"| {name} | {rps:.0f} | {p99:.0f} | {rps / hand:.2f}x | {errors} |"

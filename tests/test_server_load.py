@@ -17,16 +17,16 @@ ACTIVITY = "/activities/4dc0809f-ed91-4b68-b912-5bd6064d901e"
 CONNECTIONS = 200
 REQUESTS = 2_000
 HANDLERS = """
-from crm_back_office import _server, server
+from crm_back_office import _server, models, server
 
 SPEC = _server.load_spec("crm_back_office")
 ROUTE = next(r for r in server.ROUTES if r.operation == "get_activity")
-BODY = _server.MockHandlers(SPEC, server.ROUTES).reply(ROUTE, {}).body
+ACTIVITY = models.Activity.model_validate(_server.MockHandlers(SPEC, server.ROUTES).reply(ROUTE, {}).body)
 
 
-class Activities:
+class Activities:  # a handler returns the documented model
     async def get_activity(self, *, id):
-        return BODY
+        return ACTIVITY
 
 
 app = server.create_app(Activities())

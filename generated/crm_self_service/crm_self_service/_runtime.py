@@ -389,8 +389,20 @@ def capture_responses() -> Iterator[CapturedResponses]:
         _captured.reset(token)
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_wire(value: Any) -> Any:
     """A value as JSON sends it: models by alias without unset fields, enums by value."""
+    kind = type(value)
+    if (
+        kind in _JSON_SCALARS
+    ):  # the common case first: a server answers plain JSON values per request
+        return value
+    if kind is dict:
+        return {str(k): to_wire(v) for k, v in value.items()}
+    if kind is list:
+        return [to_wire(v) for v in value]
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, enum.Enum):
