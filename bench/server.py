@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -120,7 +121,9 @@ def run(repeats: int) -> None:
     write_report("server", [
         (f"## server and client layers (median of {repeats}; loopback, {REQUESTS} requests from {CONNECTIONS} "
          "keep-alive connections, load from a second process)"), "",
-        "GET /activities/{id}; `python -m bench.load` speaks raw HTTP/1.1, so the figures are the server's.", "",
+        "GET /activities/{id}; `python -m bench.load` speaks raw HTTP/1.1, so the figures are the server's. "
+        f"Load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine "
+        "shows as noise between rounds).", "",
         "| server | requests per second | p99 latency, ms | throughput vs hand-written | errors |",
         "|---|---:|---:|---:|---:|", *rows, "",
         "| what | bare | generated | ratio (generated cost / bare) |", "|---|---:|---:|---:|",
