@@ -1,18 +1,19 @@
-"""Generated layers against bare ones: the mock server vs a hand-written FastAPI app, the client vs httpx."""
+"""Generated layers against bare ones: the servers vs a hand-written FastAPI app, the client vs httpx."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 from bench.harness import ROOT, write_report
+from bench.load import serve_process
 
 PACKAGE = "crm_back_office"
 ACTIVITY = "4dc0809f-ed91-4b68-b912-5bd6064d901e"
@@ -28,45 +29,35 @@ app = FastAPI()
 async def get_activity(id: str) -> JSONResponse:
     return JSONResponse(BODY)
 """
-LOAD = """
-import sys, time, httpx
-url, seconds = sys.argv[1], float(sys.argv[2])
-with httpx.Client(headers={"api_key": "k"}) as http:
-    for _ in range(50):
-        http.get(url)
-    count, end = 0, time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        http.get(url).raise_for_status()
-        count += 1
-print(count / seconds)
+HANDLERS = """
+import json
+from {package} import models, server
+
+ACTIVITY = models.Activity.model_validate(json.loads({body!r}))
+
+
+class Activities:
+    async def get_activity(self, *, id):
+        return ACTIVITY
+
+
+app = server.create_app(Activities())
 """
+CONNECTIONS, REQUESTS = 200, 2000
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _load(url: str) -> dict[str, float]:
+    """One run of the load from a second process (it does not share the server's interpreter)."""
+    output = subprocess.run([sys.executable, "-m", "bench.load", url, f"/activities/{ACTIVITY}", "--connections",
+                             str(CONNECTIONS), "--requests", str(REQUESTS), "--header", "api_key:k"],
+                            capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return json.loads(output)  # type: ignore[no-any-return]
 
 
-def _serve(arguments: list[str], folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    environment = {**os.environ, "PYTHONPATH": f"{folder}{os.pathsep}{ROOT / 'generated' / PACKAGE}"}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", *arguments, "--port", str(port), "--log-level",
-                                "warning"], env=environment, cwd=folder)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return process, url
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
-
-
-def _requests_per_second(url: str, seconds: float, repeats: int) -> float:
-    runs = [float(subprocess.run([sys.executable, "-c", LOAD, url, str(seconds)], capture_output=True, text=True,
-                                 check=True).stdout) for _ in range(repeats)]
-    return statistics.median(runs)
+def _median(runs: list[dict[str, float]]) -> tuple[float, float, int]:
+    """Median throughput (requests/s), median p99 latency (ms) and all errors of the runs."""
+    return (statistics.median(r["throughput"] for r in runs), statistics.median(r["p99"] for r in runs) * 1000,
+            int(sum(r["errors"] for r in runs)))
 
 
 def _client_overhead(url: str, calls: int, repeats: int) -> tuple[float, float]:
@@ -100,34 +91,41 @@ def _client_overhead(url: str, calls: int, repeats: int) -> tuple[float, float]:
 
 
 def run(repeats: int) -> None:
-    """Requests per second of both servers under the same load, then client per-call overhead."""
-    import json
-
+    """Throughput and p99 of three servers under the same load, in turns, then client per-call overhead."""
     sys.path.insert(0, str(ROOT / "generated" / PACKAGE))
     from crm_back_office import _server, server  # noqa: PLC0415 (the generated package, made importable above)
 
     spec = _server.load_spec(PACKAGE)
     route = next(r for r in server.ROUTES if r.operation == "get_activity")
     body = json.dumps(_server.MockHandlers(spec, server.ROUTES).reply(route, {}).body)
-    with tempfile.TemporaryDirectory() as scratch:
+    servers = {"hand-written FastAPI": ["handwritten:app"], "generated create_app": ["handlers:app"],
+               "generated mock (debug checks on)": ["--factory", f"{PACKAGE}.server:create_mock_app"]}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
         folder = Path(scratch)
         (folder / "handwritten.py").write_text(HANDWRITTEN.format(body=body))
-        results = {}
-        for name, arguments in (("hand-written FastAPI", ["handwritten:app"]),
-                                ("generated mock (validation on)", ["--factory", f"{PACKAGE}.server:create_mock_app"])):
-            process, url = _serve(arguments, folder)
-            try:
-                results[name] = _requests_per_second(f"{url}/activities/{ACTIVITY}", 3.0, repeats)
-                if name == "hand-written FastAPI":
-                    overhead = _client_overhead(url, 300, repeats)
-            finally:
-                process.terminate()
-                process.wait()
-    hand, generated = results["hand-written FastAPI"], results["generated mock (validation on)"]
+        (folder / "handlers.py").write_text(HANDLERS.format(package=PACKAGE, body=body))
+        urls = {name: stack.enter_context(serve_process(arguments, folder, [ROOT / "generated" / PACKAGE])).url
+                for name, arguments in servers.items()}
+        for repeat in range(repeats + 1):  # servers take turns, so a change in the machine's load hits them alike
+            for name, url in urls.items():
+                result = _load(url)
+                if repeat:  # the first round warms every server up and is not counted
+                    runs[name].append(result)
+        overhead = _client_overhead(urls["hand-written FastAPI"], 300, repeats)
+    results = {name: _median(measured) for name, measured in runs.items()}
+    hand = results["hand-written FastAPI"][0]
     bare, client = overhead
+    rows = [f"| {name} | {rps:.0f} | {p99:.0f} | {rps / hand:.2f}x | {errors} |"
+            for name, (rps, p99, errors) in results.items()]
     write_report("server", [
-        f"## server and client layers (median of {repeats}; loopback, load from a second process)", "",
+        (f"## server and client layers (median of {repeats}; loopback, {REQUESTS} requests from {CONNECTIONS} "
+         "keep-alive connections, load from a second process)"), "",
+        "GET /activities/{id}; `python -m bench.load` speaks raw HTTP/1.1, so the figures are the server's. "
+        f"Load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine "
+        "shows as noise between rounds).", "",
+        "| server | requests per second | p99 latency, ms | throughput vs hand-written | errors |",
+        "|---|---:|---:|---:|---:|", *rows, "",
         "| what | bare | generated | ratio (generated cost / bare) |", "|---|---:|---:|---:|",
-        f"| GET /activities/{{id}} requests per second | {hand:.0f} | {generated:.0f} | {hand / generated:.2f}x |",
         f"| client call, microseconds | {bare:.0f} (httpx) | {client:.0f} | {client / bare:.2f}x |", "",
     ])

@@ -134,11 +134,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     try:
         document = load_document(Path(args.spec))
-        exchanges = read_traffic(Path(args.traffic))
+        findings, verifier = verify(document, read_traffic(Path(args.traffic)))  # traffic is read as a stream
     except SpecInputError as exc:
         print(exc.diagnostic)
         return EXIT_UNUSABLE
-    findings, verifier = verify(document, exchanges)
     code = _report(findings, args, {})
     if args.format in ("text", "markdown"):
         print("\n".join(summary_lines(verifier)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,16 +46,28 @@ class OperationTally:
     fields_seen: set[str] = field(default_factory=set)
 
 
-def read_traffic(path: Path) -> list[Exchange]:
-    """Exchanges from a HAR file or JSON lines; SpecInputError with a location when unreadable."""
-    text = path.read_text(encoding="utf-8")
+def read_traffic(path: Path) -> Iterator[Exchange]:
+    """Exchanges from a HAR file or JSON lines, one at a time; SpecInputError with a location when unreadable.
+
+    JSON lines are read line by line, so memory stays bounded however long the recording; a
+    HAR file is one JSON document and is read whole.
+    """
+    where = 1
     try:
-        if text.lstrip().startswith("{") and '"log"' in text[:2000]:
-            return [_from_har(entry, f"{path.name} entry {i}") for i, entry in enumerate(json.loads(text)["log"]["entries"])]
-        return [_from_line(json.loads(line), f"{path.name}:{n}") for n, line in enumerate(text.splitlines(), 1)
-                if line.strip()]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SpecInputError(Diagnostic(str(path), 1, 1, "traffic-unreadable", f"not HAR or JSON lines: {exc}")) from None
+        with path.open(encoding="utf-8") as stream:
+            head = stream.read(2000)
+            stream.seek(0)
+            if head.lstrip().startswith("{") and '"log"' in head:
+                entries = json.load(stream)["log"]["entries"]
+                for index, entry in enumerate(entries):
+                    yield _from_har(entry, f"{path.name} entry {index}")
+                return
+            for where, line in enumerate(stream, 1):
+                if line.strip():
+                    yield _from_line(json.loads(line), f"{path.name}:{where}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        message = f"not HAR or JSON lines: {'missing ' if isinstance(exc, KeyError) else ''}{exc}"
+        raise SpecInputError(Diagnostic(str(path), where, 1, "traffic-unreadable", message)) from None
 
 
 def _body(text: Any, mime: str) -> Any:
@@ -101,7 +114,7 @@ class Verifier:
         self.routes.sort(key=lambda route: route[0])  # literal segments win over templates
         self.tallies: dict[str, OperationTally] = {}
 
-    def check(self, exchanges: list[Exchange]) -> list[Change]:
+    def check(self, exchanges: Iterable[Exchange]) -> list[Change]:
         findings: list[Change] = []
         try:
             for exchange in exchanges:
@@ -222,7 +235,7 @@ def summary_lines(verifier: Verifier) -> list[str]:
     return lines
 
 
-def verify(document: Document, exchanges: list[Exchange]) -> tuple[list[Change], Verifier]:
+def verify(document: Document, exchanges: Iterable[Exchange]) -> tuple[list[Change], Verifier]:
     """Findings for the exchanges, and the verifier (for its per-operation tallies)."""
     verifier = Verifier(document)
     return verifier.check(exchanges), verifier

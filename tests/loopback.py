@@ -1,8 +1,10 @@
-"""A scripted HTTP server on 127.0.0.1 for client tests: records requests, replays answers."""
+"""A scripted HTTP server on 127.0.0.1 for client tests: records requests, replays answers or misbehaves."""
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +32,10 @@ class Answer:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
+    fault: str | None = None  # reset (RST mid-response) | truncate (body shorter than its length) | hang
+
+
+FAULTS = ("reset", "truncate", "hang")
 
 
 class LoopbackServer:
@@ -39,6 +45,7 @@ class LoopbackServer:
         self.requests: list[Recorded] = []
         self._answers: list[Answer] = []
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -52,14 +59,24 @@ class LoopbackServer:
                     answer = outer._answers.pop(0) if outer._answers else Answer(404, {"message": "unscripted"})
                 payload = answer.raw if answer.raw is not None else (
                     b"" if answer.body is None else json.dumps(answer.body).encode())
+                if answer.fault == "hang":  # never answer: the client's read timeout must end it
+                    outer._stopping.wait()
+                    return
                 self.send_response(answer.status)
                 if answer.raw is None and answer.body is not None:
                     self.send_header("Content-Type", "application/json")
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Content-Length", str(len(payload) * (2 if answer.fault else 1)))
                 self.end_headers()
                 self.wfile.write(payload)
+                if answer.fault in ("reset", "truncate"):
+                    self.close_connection = True
+                    self.wfile.flush()
+                if answer.fault == "reset":  # close now with SO_LINGER 0: the client reads a TCP reset
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.rfile.close()  # the socket's last other reference (wfile writes to it directly)
+                    self.connection.close()
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
@@ -75,15 +92,17 @@ class LoopbackServer:
         return f"http://{host}:{port}"
 
     def answer(self, status: int = 200, body: Any = None, headers: dict[str, str] | None = None,
-               raw: bytes | None = None) -> None:
-        """Queue the next answer."""
+               raw: bytes | None = None, fault: str | None = None) -> None:
+        """Queue the next answer; a `fault` (see FAULTS) sends half of it, or nothing, instead."""
+        assert fault in (None, *FAULTS), fault
         with self._lock:
-            self._answers.append(Answer(status, body, headers or {}, raw))
+            self._answers.append(Answer(status, body, headers or {}, raw, fault))
 
     def __enter__(self) -> LoopbackServer:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -108,3 +110,52 @@ def test_unreadable_traffic_is_refused_with_its_location(run_cli, tmp_path):
     result = run_cli("verify", SPEC, traffic)
     assert result.code == 2
     assert result.lines[0].startswith(f"{traffic}:1:1: traffic-unreadable: not HAR or JSON lines")
+
+
+VERIFY_REPORTING_PEAK = """
+import sys, time
+from generator.cli import main
+start = time.perf_counter()
+code = main(sys.argv[1:])
+seconds = time.perf_counter() - start
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:")).split()[1]
+print(int(peak) / 1024, seconds, code, file=sys.stderr)
+"""
+
+
+def verify_peak_memory_and_seconds(traffic) -> tuple[float, float, int]:
+    """`verify SPEC TRAFFIC` in a fresh process: its own peak resident memory (MiB), seconds and exit code."""
+    process = subprocess.run([sys.executable, "-c", VERIFY_REPORTING_PEAK, "verify", str(SPEC), str(traffic)],
+                             capture_output=True, text=True, check=True, cwd=ROOT)
+    peak, seconds, code = process.stderr.split()
+    return float(peak), float(seconds), int(code)
+
+
+def test_a_100000_exchange_recording_is_read_as_a_stream_in_bounded_memory(tmp_path, recorded):
+    bodiless = []  # matching and tallying only: what is measured is reading, not schema validation
+    for record in recorded:
+        record = copy.deepcopy(record)
+        record["request"]["body"] = record["response"]["body"] = None
+        record["request"]["headers"]["x-padding"] = "p" * 600
+        bodiless.append(json.dumps(record) + "\n")
+    peaks = {}
+    for count in (10_000, 100_000):
+        traffic = tmp_path / f"{count}.jsonl"
+        with traffic.open("w") as stream:
+            stream.writelines(bodiless[i % len(bodiless)] for i in range(count))
+        peak, seconds, code = verify_peak_memory_and_seconds(traffic)
+        assert code == 0
+        peaks[count] = peak
+        print(f"verify {count} exchanges ({traffic.stat().st_size / 2**20:.0f} MiB): {seconds:.1f} s, "
+              f"peak {peak:.0f} MiB")
+    assert peaks[100_000] - peaks[10_000] < 16, peaks  # ten times the traffic, about the same memory
+
+
+def test_a_bad_line_deep_in_a_stream_is_refused_with_its_line_and_no_report(run_cli, tmp_path, recorded):
+    traffic = tmp_path / "broken.jsonl"
+    write_lines(traffic, recorded * 4)
+    with traffic.open("a") as stream:
+        stream.write('{"request": {"method": "GET"}}\n')
+    result = run_cli("verify", SPEC, traffic)
+    assert result.code == 2
+    assert result.lines == [f"{traffic}:{len(recorded) * 4 + 1}:1: traffic-unreadable: not HAR or JSON lines: missing 'response'"]

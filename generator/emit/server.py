@@ -14,6 +14,7 @@ from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api
 
 SERVER_RUNTIME = TEMPLATES / "package" / "_server.py"
+LIMITS_RUNTIME = TEMPLATES / "package" / "_limits.py"
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,14 @@ class ServerOperationView:
 
 
 def render_server(api: Api, package: str, header: str, spec: dict[str, Any]) -> dict[Path, str]:
-    """`server.py`, the shared `_server.py` runtime and the bundled `openapi.json`."""
+    """`server.py`, the shared `_server.py` and `_limits.py` runtime and the bundled `openapi.json`."""
     operations = [_server_view(op) for op in api.operations]
     base = Path(package)
     return {
         base / "server.py": render("server", "server.py.jinja", api=api, package=package, header=header,
                                    operations=operations, imports=_imports(operations)),
         base / "_server.py": f"{header}\n{SERVER_RUNTIME.read_text(encoding='utf-8')}",
+        base / "_limits.py": f"{header}\n{LIMITS_RUNTIME.read_text(encoding='utf-8')}",
         base / "openapi.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
     }
 
@@ -72,5 +74,6 @@ def _imports(operations: list[ServerOperationView]) -> list[str]:
     lines += ["from pydantic import Field", ""] if "Field(" in annotations else [""]
     if "models." in annotations:
         lines.append("from . import models")
-    lines += ["from ._runtime import SecurityScheme", f"from ._server import {', '.join(server)}", ""]
+    lines += ["from ._limits import DEFAULT_LIMITS, Limits, harden", "from ._runtime import SecurityScheme",
+              f"from ._server import {', '.join(server)}", ""]
     return lines

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from pydantic import Field
 
 from . import models
+from ._limits import DEFAULT_LIMITS, Limits, harden
 from ._runtime import SecurityScheme
 from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
 
@@ -1040,22 +1041,24 @@ class Handlers(Protocol):
         ...
 
 
-def create_app(handlers: Handlers, *, debug: bool = False) -> FastAPI:
-    """The API served by `handlers`; with `debug`, responses are validated against the spec."""
-    return build_app(
-        ROUTES,
-        handlers,
-        SCHEMES,
-        load_spec(__package__ or "crm_back_office"),
-        title="CRM.COM Back-Office API",
-        debug=debug,
+def create_app(
+    handlers: Handlers, *, debug: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> FastAPI:
+    """The API served by `handlers`; with `debug`, responses are validated against the spec.
+
+    `limits` bounds what one request may hold (body size, JSON depth, headers, parts).
+    """
+    spec = load_spec(__package__ or "crm_back_office")
+    app = build_app(
+        ROUTES, handlers, SCHEMES, spec, title="CRM.COM Back-Office API", debug=debug
     )
+    return harden(app, ROUTES, spec, limits)
 
 
-def create_mock_app(*, debug: bool = True) -> FastAPI:
+def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> FastAPI:
     """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`)."""
     spec = load_spec(__package__ or "crm_back_office")
-    return build_app(
+    app = build_app(
         ROUTES,
         MockHandlers(spec, ROUTES),
         SCHEMES,
@@ -1063,3 +1066,4 @@ def create_mock_app(*, debug: bool = True) -> FastAPI:
         title="CRM.COM Back-Office API",
         debug=debug,
     )
+    return harden(app, ROUTES, spec, limits)

@@ -29,6 +29,7 @@ EnumT = TypeVar("EnumT", bound=type[enum.Enum])
 T = TypeVar("T")
 RootT = TypeVar("RootT")
 DEFAULT_TIMEOUT = 30.0
+EXCERPT_BYTES = 1024
 REDACTED = "[REDACTED]"
 
 
@@ -151,6 +152,30 @@ class ServerError(ApiError):
 
 class UnexpectedStatusError(ApiError):
     """Any other status outside 2xx (1xx, 3xx)."""
+
+
+class ResponseValidationError(ApiError):
+    """A success status whose body is not what the operation documents.
+
+    A wrong content type (an HTML page from a proxy), invalid, truncated or too deeply nested
+    JSON, or a value the documented model rejects. `body` is an excerpt of the raw body
+    (at most `EXCERPT_BYTES`), `reason` says what was wrong. Unknown fields and enum values
+    are not a mismatch: response models keep them.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: str,
+        reason: str,
+    ):
+        self.reason = reason
+        super().__init__(status_code, method, url, headers, body)
+        message = f"{method} {url} answered {status_code} with a body that does not match the documented response"
+        self.args = (f"{message}: {reason}",)
 
 
 ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
@@ -364,8 +389,20 @@ def capture_responses() -> Iterator[CapturedResponses]:
         _captured.reset(token)
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_wire(value: Any) -> Any:
     """A value as JSON sends it: models by alias without unset fields, enums by value."""
+    kind = type(value)
+    if (
+        kind in _JSON_SCALARS
+    ):  # the common case first: a server answers plain JSON values per request
+        return value
+    if kind is dict:
+        return {str(k): to_wire(v) for k, v in value.items()}
+    if kind is list:
+        return [to_wire(v) for v in value]
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, enum.Enum):
@@ -491,13 +528,35 @@ class _Core:
             return response.text
         if not response.content:
             return None
-        return self.adapter(annotation).validate_json(response.content)
+        media_type = (
+            response.headers.get("content-type", "").split(";")[0].strip().lower()
+        )
+        if media_type and "json" not in media_type:
+            raise self.invalid(response, f"content type {media_type} is not JSON")
+        try:
+            return self.adapter(annotation).validate_json(response.content)
+        except ValidationError as exc:
+            raise self.invalid(response, _reason(exc)) from exc
+
+    def invalid(self, response: httpx.Response, reason: str) -> ResponseValidationError:
+        """The typed error for a success response that cannot be read as documented."""
+        excerpt = response.content[:EXCERPT_BYTES].decode("utf-8", errors="replace")
+        return ResponseValidationError(
+            response.status_code,
+            response.request.method,
+            self.redact_url(response.request.url),
+            self.redact_headers(response.headers),
+            excerpt,
+            reason,
+        )
 
     def error(self, operation: Operation, response: httpx.Response) -> ApiError:
         status = response.status_code
         annotation = _error_annotation(operation.errors, status)
         body: Any = response.text
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(
+            ValueError, RecursionError
+        ):  # not JSON, or nested past the parser
             body = response.json()
             if annotation is not None:
                 with contextlib.suppress(ValidationError):
@@ -532,11 +591,12 @@ class _Core:
         request: httpx.Request,
         attempt: int,
         response: httpx.Response | None,
-        error: httpx.TransportError | None,
+        error: httpx.RequestError | None,
     ) -> float | None:
         """Seconds to wait before the next attempt, or None when this one is final.
 
-        A final attempt that got no response raises TransportError (secrets redacted).
+        A final attempt that got no response raises TransportError (secrets redacted); a
+        redirect loop is final at once (it would loop again).
         """
         self.log(
             request,
@@ -546,7 +606,10 @@ class _Core:
                 else str(response.status_code if response else "?")
             ),
         )
-        if self.retries.should_retry(operation.idempotent, attempt, response):
+        looping = isinstance(error, httpx.TooManyRedirects)
+        if not looping and self.retries.should_retry(
+            operation.idempotent, attempt, response
+        ):
             return self.retries.delay(attempt, response)
         if error is not None or response is None:
             raise TransportError(
@@ -559,6 +622,13 @@ class _Core:
             logger.debug(
                 "%s %s -> %s", request.method, self.redact_url(request.url), outcome
             )
+
+
+def _reason(exc: ValidationError) -> str:
+    """The first validation error, located by JSON pointer into the response body."""
+    error = exc.errors()[0]
+    pointer = "".join(f"/{part}" for part in error["loc"])
+    return f"{pointer or '/'}: {error['msg']}"
 
 
 def _error_annotation(errors: Mapping[str, Any], status: int) -> Any:
@@ -588,7 +658,7 @@ class SyncTransport(_Core):
             try:
                 response = self.http.send(request)
                 response.read()
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, httpx.TooManyRedirects) as exc:
                 error = exc
             delay = self.next_step(operation, request, attempt, response, error)
             if delay is None:
@@ -619,7 +689,7 @@ class AsyncTransport(_Core):
             try:
                 response = await self.http.send(request)
                 await response.aread()
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, httpx.TooManyRedirects) as exc:
                 error = exc
             delay = self.next_step(operation, request, attempt, response, error)
             if delay is None:
