@@ -22,14 +22,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from generator.diagnostics import Diagnostic, Level, SpecInputError
-from generator.load import Document, join_pointer, load_document, split_pointer
+from generator.load import Document, check_openapi_version, join_pointer, load_document, split_pointer
 from generator.refs import RefCycleError, RefError, Resolver, iter_refs
 from generator.walk import OperationSite, iter_example_holders, iter_operations, iter_schemas
 
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 SEED_REFERENCE = re.compile(r"\S+#L\d+")
 PATH_TEMPLATE = re.compile(r"{([^{}]+)}")
-SUPPORTED_VERSION = re.compile(r"3\.[01]\.\d+")
 
 
 @dataclass
@@ -69,17 +68,6 @@ class LintContext:
 
 
 Rule = Callable[[LintContext], Iterator[Diagnostic]]
-
-
-def check_openapi_version(document: Document) -> None:
-    """Refuse documents that are not OpenAPI 3.0 or 3.1 (the input cannot be used)."""
-    version = document.data.get("openapi")
-    if version is None:
-        hint = " (Swagger 2.0 is not supported: convert it to OpenAPI 3)" if "swagger" in document.data else ""
-        raise SpecInputError(document.diagnostic("", "openapi-version", f"no 'openapi' field{hint}"))
-    if not SUPPORTED_VERSION.fullmatch(str(version)):
-        message = f"openapi version {version!r} is not supported (3.0.x and 3.1.x are)"
-        raise SpecInputError(document.diagnostic("/openapi", "openapi-version", message))
 
 
 def rule_spec_schema(ctx: LintContext) -> Iterator[Diagnostic]:

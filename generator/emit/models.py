@@ -7,6 +7,7 @@ import sys
 import warnings
 from typing import Any
 
+from generator.emit.hierarchy import merge_all_of, unlinearisable
 from generator.emit.templating import TEMPLATES
 from generator.ir import Api
 
@@ -26,6 +27,10 @@ def render_models(api: Api, package: str, header: str) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its advice is for its own CLI users, not ours
             code = _run_datamodel_codegen(document, api, package, header)
+            conflicts = unlinearisable(code) if isinstance(code, str) else []
+            if conflicts:  # generated again with those models merged: they then inherit nothing
+                document = merge_all_of(document, conflicts)
+                code = _run_datamodel_codegen(document, api, package, header)
     except Exception as exc:  # its errors are of many kinds; one line each for the user
         message = " ".join(str(exc).split())[:300]
         raise ModelGenerationError(f"datamodel-code-generator failed: {type(exc).__name__}: {message}") from None
@@ -52,6 +57,7 @@ def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, hea
         custom_template_dir=TEMPLATES / "models",
         extra_template_data={name: {"forbid_extra": True} for name in sorted(api.request_models)},
         snake_case_field=True,
+        set_default_enum_member=True,
         allow_population_by_field_name=True,
         extra_fields="allow",
         use_annotated=True,
