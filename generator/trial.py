@@ -23,17 +23,18 @@ TIMEOUT = 600  # seconds: the largest APIs import in a few
 _SCRIPT = """
 import importlib, json, sys, traceback
 roots, modules = json.loads(sys.argv[1])
+shown = {file: name for name, file, _ in modules}
 sys.path[:0] = roots
-for shown, file, name in modules:
+for _, file, module in modules:
     try:
-        importlib.import_module(name)
+        importlib.import_module(module)
     except BaseException as exc:
-        line, col = (exc.lineno or 1, exc.offset or 1) if isinstance(exc, SyntaxError) else (1, 1)
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == file]
-        if frames and not isinstance(exc, SyntaxError):
-            line = frames[-1].lineno or 1
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in shown]
+        where, line, col = (shown[frames[-1].filename], frames[-1].lineno or 1, 1) if frames else (shown[file], 1, 1)
+        if isinstance(exc, SyntaxError) and exc.filename in shown:
+            where, line, col = shown[exc.filename], exc.lineno or 1, exc.offset or 1
         message = " ".join(str(exc).split())[:300]
-        print(f"{shown}:{line}:{col}: generate-failed: the generated module does not import "
+        print(f"{where}:{line}:{col}: generate-failed: the generated module does not import "
               f"({type(exc).__name__}: {message}); nothing was written")
         sys.exit(1)
 """
