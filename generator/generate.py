@@ -20,7 +20,7 @@ from generator.ir import Api, build_api
 from generator.load import load_openapi
 from generator.naming import snake_case
 from generator.formatting import format_files
-from generator.output import PackageOutput, Plan, apply, is_current, plan
+from generator.output import PackageOutput, Plan, apply, file_sha256, is_current, plan
 from generator.trial import trial_import
 
 GENERATOR_SOURCES = Path(__file__).resolve().parent
@@ -90,6 +90,7 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
         models = models if isinstance(models, str) else models.result()
     formatted.update(format_files({models_path: models}, formatter, cache_key=cache_key + ":models"))
     fingerprint = generator_fingerprint(formatter) + ":" + api.spec_sha256
+    fingerprint += "".join(f"\n{file_sha256(path)} {path}" for path in api.referenced_files)
     return PackageOutput(target.folder, formatted, fingerprint)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from generator.load import Document, join_pointer, split_pointer
@@ -144,6 +145,7 @@ class Api:
     groups: list[Group]
     models_document: dict[str, Any]
     request_models: set[str]
+    referenced_files: list[Path] = field(default_factory=list)  # besides the spec, the files its $refs reached
 
     @property
     def operations(self) -> list[Operation]:
@@ -184,6 +186,7 @@ class _Builder:
             groups=groups,
             models_document=models_document,
             request_models=self._request_only_models(models_document),
+            referenced_files=sorted(path for path in self.resolver.documents if path != self.document.path.resolve()),
         )
 
     # -- operations -------------------------------------------------------------------------

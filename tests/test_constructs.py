@@ -7,6 +7,7 @@ that code can carry is refused before anything is written, one located line, exi
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -178,3 +179,18 @@ def test_a_module_that_does_not_import_is_never_written(run_cli, write_spec, tmp
     assert len(result.lines) == 1 and "pkg/client.py:" in result.lines[0], result.out
     assert ": generate-failed: " in result.lines[0] and "TypeError" in result.lines[0]
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_editing_a_referenced_file_regenerates(run_cli, tmp_path):
+    """The fast path ("up to date") also looks at the files the spec's `$ref`s reach."""
+    source = tmp_path / "spec"
+    shutil.copytree(CONSTRUCTS / "external_refs", source)
+    args = ("generate", source / "api.yaml", "--out", tmp_path / "out", "--package", "pkg", "--formatter", "none")
+    assert run_cli(*args).code == 0
+    assert run_cli(*args).lines[-1].endswith(", 1 up to date")
+    pets = source / "shared" / "pets.yaml"
+    pets.write_text(pets.read_text() + "    name: {type: string}\n")  # a property more for Cat
+    result = run_cli(*args)
+    assert result.code == 0 and result.lines[-1].endswith(", 0 up to date"), result.out
+    models = (tmp_path / "out" / "pkg" / "pkg" / "models.py").read_text()
+    assert "name: str | None = None" in models.split("class Cat(", 1)[1].split("\nclass ", 1)[0]
