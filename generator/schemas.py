@@ -85,19 +85,18 @@ class SchemaRegistry:
 
         Boolean schemas: `true` allows anything; a `false` property can never be present and
         is left out; `false` in `anyOf`/`oneOf` matches nothing (datamodel-code-generator drops
-        it); `false` as a whole schema or in `allOf` allows no value at all and is refused.
+        it); `false` as a whole schema, in `allOf` or as a required property allows no value
+        at all and is refused.
         """
         if isinstance(node, list):
             return [self._rewrite(item, document, f"{pointer}/{i}") for i, item in enumerate(node)]
         if not isinstance(node, dict):
             return node
-        for i, member in enumerate(node.get("allOf") or []):
-            if member is False:
-                raise UnsupportedSchema(document, f"{pointer}/allOf/{i}", UNSATISFIABLE)
+        _refuse_unsatisfiable(node, document, pointer)
         if self._is_v31 and isinstance(node.get("$ref"), str) and set(node) - REF_ANNOTATIONS:
             # 3.1: `$ref` beside other keywords applies both; allOf says so to every tool
-            siblings = {key: value for key, value in node.items() if key != "$ref"}
-            node = {**siblings, "allOf": [{"$ref": node["$ref"]}, *siblings.pop("allOf", [])]}
+            siblings = {key: value for key, value in node.items() if key not in ("$ref", "allOf")}
+            node = {**siblings, "allOf": [{"$ref": node["$ref"]}, *(node.get("allOf") or [])]}
         result: dict[str, Any] = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
@@ -143,6 +142,18 @@ class SchemaRegistry:
             if seen > 50:
                 raise RefError(f"$ref chain too long at {pointer}")
         return schema, document, pointer
+
+
+def _refuse_unsatisfiable(schema: dict[str, Any], document: Document, pointer: str) -> None:
+    """UnsupportedSchema for `false` as an `allOf` member or as a property that is required."""
+    for i, member in enumerate(schema.get("allOf") or []):
+        if member is False:
+            raise UnsupportedSchema(document, f"{pointer}/allOf/{i}", UNSATISFIABLE)
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    for name in schema.get("required") or []:
+        if properties.get(name) is False:  # it must be present and can never be
+            raise UnsupportedSchema(document, join_pointer([*split_pointer(pointer), "properties", name]),
+                                    UNSATISFIABLE)
 
 
 @dataclass
