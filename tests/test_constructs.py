@@ -91,6 +91,19 @@ CHECKS = {
             pass
         assert issubclass(models.A, models.X) and issubclass(models.B, models.Y), "the others keep inheriting"
     """,
+    "recursive_array": """
+        import pydantic
+        from recursive_array import models
+        nest = models.Nest.model_validate([[], [[]]])
+        assert isinstance(nest.root[1].root[0], models.Nest)
+        grid = models.Grid.model_validate([[[]], []])
+        assert isinstance(grid.root[0][0], models.Grid)
+        try:
+            models.Nest.model_validate([1])
+            raise AssertionError("the items are validated as nests")
+        except pydantic.ValidationError:
+            pass
+    """,
     "enum_default": """
         from enum_default import models
         model = models.AModel()
