@@ -100,7 +100,8 @@ class SchemaRegistry:
         result: dict[str, Any] = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
-                result[key] = COMPONENT_PREFIX + self._ref_name(value, document, pointer)
+                in_all_of = split_pointer(pointer)[-2:-1] == ["allOf"]
+                result[key] = COMPONENT_PREFIX + self._ref_name(value, document, pointer, follow_aliases=in_all_of)
             elif key in ("example", "examples", "default", "enum", "const"):
                 result[key] = copy.deepcopy(value)
             elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
@@ -124,9 +125,20 @@ class SchemaRegistry:
             return self.name_of(self.resolver.root, join_pointer(["components", "schemas", target]), target)
         return self._ref_name(target, document, pointer)
 
-    def _ref_name(self, ref: str, document: Document, pointer: str) -> str:
+    def _ref_name(self, ref: str, document: Document, pointer: str, follow_aliases: bool = False) -> str:
+        """The class name a `$ref` points at; with follow_aliases, past schemas that are only a `$ref`.
+
+        An `allOf` member must be a class to inherit from, not an alias of one (a root model).
+        """
         try:
-            target_document, target_pointer, _ = self.resolver.resolve(ref, document)
+            target_document, target_pointer, target = self.resolver.resolve(ref, document)
+            seen = {(target_document.path, target_pointer)}
+            while follow_aliases and isinstance(target, dict) and isinstance(target.get("$ref"), str) \
+                    and set(target) <= REF_ANNOTATIONS:
+                target_document, target_pointer, target = self.resolver.resolve(target["$ref"], target_document)
+                if (target_document.path, target_pointer) in seen:
+                    break
+                seen.add((target_document.path, target_pointer))
         except RefError as exc:
             raise UnsupportedSchema(document, pointer, str(exc)) from None
         parts = split_pointer(target_pointer)

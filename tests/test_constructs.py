@@ -52,6 +52,8 @@ CHECKS = {
             pass
         hedge = models.Hedge.model_validate({"next": {"next": {}}})
         assert isinstance(hedge, models.Row) and isinstance(hedge.next, models.Hedge)
+        bush = models.Bush.model_validate({"name": "box", "children": []})
+        assert isinstance(bush, models.Tree) and bush.name == "box", "inherits through the alias Sapling"
     """,
     "anchor": """
         import pydantic
