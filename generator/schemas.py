@@ -161,7 +161,9 @@ def _refuse_unsatisfiable(schema: dict[str, Any], document: Document, pointer: s
     for i, member in enumerate(schema.get("allOf") or []):
         if member is False:
             raise UnsupportedSchema(document, f"{pointer}/allOf/{i}", UNSATISFIABLE)
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return
     for name in schema.get("required") or []:
         if properties.get(name) is False:  # it must be present and can never be
             raise UnsupportedSchema(document, join_pointer([*split_pointer(pointer), "properties", name]),
