@@ -67,6 +67,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from generator.formatting import FormatError
     from generator.generate import Target, default_package
     from generator.schemas import UnsupportedSchema
+    from generator.trial import BrokenPackageError
 
     specs = [Path(p) for p in args.specs] or default_specs()
     if args.package and len(specs) != 1:
@@ -85,6 +86,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     except (ModelGenerationError, FormatError) as exc:
         print(f"{display_path(targets[0].spec) if len(targets) == 1 else 'generate'}:1:1: generate-failed: {exc}")
+        return EXIT_UNUSABLE
+    except BrokenPackageError as exc:
+        print(exc)
         return EXIT_UNUSABLE
     if args.check:
         for path in changes.stale:

@@ -18,10 +18,11 @@ from generator.emit.models import render_models
 from generator.emit.server import render_server
 from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, build_api
-from generator.load import load_document
+from generator.load import load_openapi
 from generator.naming import snake_case
 from generator.formatting import format_files
-from generator.output import PackageOutput, Plan, apply, is_current, plan
+from generator.output import PackageOutput, Plan, apply, file_sha256, is_current, plan
+from generator.trial import trial_import
 
 GENERATOR_SOURCES = Path(__file__).resolve().parent
 PARALLEL_MODELS = 300  # schemas: from here on, models are generated in a process of their own
@@ -67,7 +68,7 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
     For a large API the models (datamodel-code-generator, the biggest single cost) are
     generated in a second process while this one renders and formats the client.
     """
-    document = load_document(target.spec)
+    document = load_openapi(target.spec)
     api = build_api(document)
     header = "# " + header_text(api)
     models_path = Path(target.package) / "models.py"
@@ -98,6 +99,7 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
     else:
         formatted[models_path] = cached
     fingerprint = generator_fingerprint(formatter) + ":" + api.spec_sha256
+    fingerprint += "".join(f"\n{file_sha256(path)} {path}" for path in api.referenced_files)
     return PackageOutput(target.folder, formatted, fingerprint)
 
 
@@ -122,5 +124,6 @@ def run(targets: list[Target], formatter: str = "black", check: bool = False) ->
         outputs.append(build_package(target, formatter))
     changes = plan(outputs)
     if not check:
+        trial_import(outputs)
         apply(changes)
     return changes, skipped

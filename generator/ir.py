@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from generator.load import Document, join_pointer
@@ -150,6 +151,7 @@ class Api:
     models_document: dict[str, Any]
     request_models: set[str]
     component_models: dict[str, str]  # component schema key -> the model class generated for it
+    referenced_files: list[Path] = field(default_factory=list)  # besides the spec, the files its $refs reached
 
     @property
     def operations(self) -> list[Operation]:
@@ -193,6 +195,8 @@ class _Builder:
             models_document=models_document,
             request_models=self._request_only_models(models_document),
             component_models=self.registry.component_names(),
+            referenced_files=sorted(path for path in self.spec.resolver.documents
+                                    if path != self.document.path.resolve()),
         )
 
     # -- operations -------------------------------------------------------------------------

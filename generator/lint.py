@@ -19,7 +19,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
 
 from generator.diagnostics import Diagnostic, Level, SpecInputError
-from generator.load import Document, join_pointer, split_pointer
+from generator.load import Document, check_openapi_version, join_pointer, split_pointer
 from generator.model import ModelError, Operation, SpecModel
 from generator.model.validation import Validators
 from generator.refs import RefCycleError, RefError, Resolver, iter_refs
@@ -28,7 +28,6 @@ from generator.model.walk import iter_example_holders, iter_schemas
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 SEED_REFERENCE = re.compile(r"\S+#L\d+")
 PATH_TEMPLATE = re.compile(r"{([^{}]+)}")
-SUPPORTED_VERSION = re.compile(r"3\.[01]\.\d+")
 # Provenance belongs in x-seed, x-curation and CURATION.md, not in text an API user reads.
 PROVENANCE_WORDS = re.compile(r"\bseeds?\b|\bCURATION\.md\b|\bcuration log\b|(?<![\w#/])L\d+(?:[-–]L\d+)?\b",
                               re.IGNORECASE)
@@ -74,17 +73,6 @@ class LintContext:
 
 
 Rule = Callable[[LintContext], Iterator[Diagnostic]]
-
-
-def check_openapi_version(document: Document) -> None:
-    """Refuse documents that are not OpenAPI 3.0 or 3.1 (the input cannot be used)."""
-    version = document.data.get("openapi")
-    if version is None:
-        hint = " (Swagger 2.0 is not supported: convert it to OpenAPI 3)" if "swagger" in document.data else ""
-        raise SpecInputError(document.diagnostic("", "openapi-version", f"no 'openapi' field{hint}"))
-    if not SUPPORTED_VERSION.fullmatch(str(version)):
-        message = f"openapi version {version!r} is not supported (3.0.x and 3.1.x are)"
-        raise SpecInputError(document.diagnostic("/openapi", "openapi-version", message))
 
 
 def rule_spec_schema(ctx: LintContext) -> Iterator[Diagnostic]:

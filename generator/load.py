@@ -22,6 +22,7 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # whose expanded tree is far larger than what is written ("billion laughs").
 MAX_ALIAS_EXPANSION = 10
 MIN_EXPANSION_BUDGET = 200_000
+SUPPORTED_VERSION = re.compile(r"3\.[01]\.\d+")
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]+", re.MULTILINE)
 
 
@@ -151,6 +152,24 @@ def load_document(path: Path) -> Document:
             Diagnostic(name, 1, 1, "not-a-mapping", "the document must be a mapping (an OpenAPI object)")
         )
     return Document(path=path, text=text, data=data, is_json=is_json)
+
+
+def load_openapi(path: Path) -> Document:
+    """Load a spec and refuse it unless it is OpenAPI 3.0 or 3.1 (what `validate` refuses too)."""
+    document = load_document(path)
+    check_openapi_version(document)
+    return document
+
+
+def check_openapi_version(document: Document) -> None:
+    """Refuse documents that are not OpenAPI 3.0 or 3.1 (the input cannot be used)."""
+    version = document.data.get("openapi")
+    if version is None:
+        hint = " (Swagger 2.0 is not supported: convert it to OpenAPI 3)" if "swagger" in document.data else ""
+        raise SpecInputError(document.diagnostic("", "openapi-version", f"no 'openapi' field{hint}"))
+    if not SUPPORTED_VERSION.fullmatch(str(version)):
+        message = f"openapi version {version!r} is not supported (3.0.x and 3.1.x are)"
+        raise SpecInputError(document.diagnostic("/openapi", "openapi-version", message))
 
 
 def _decode(raw: bytes, name: str) -> str:

@@ -60,25 +60,34 @@ def read_manifest(folder: Path) -> dict[str, object]:
         return {}
 
 
-def is_current(folder: Path, fingerprint: str) -> bool:
-    """True when the folder holds exactly what this fingerprint generated (fast path)."""
+def file_sha256(path: Path) -> str:
+    """A file's sha256, or '' when it cannot be read."""
     try:
-        if (folder / STAMP).read_text(encoding="utf-8") != fingerprint:
-            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def is_current(folder: Path, fingerprint: str) -> bool:
+    """True when the folder holds exactly what this fingerprint generated (fast path).
+
+    The stamp's first line is the fingerprint; each further line names a file the spec's
+    `$ref`s reached, with its hash then, so editing a referenced file regenerates too.
+    """
+    try:
+        first, *referenced = (folder / STAMP).read_text(encoding="utf-8").split("\n")
     except OSError:
         return False
-    manifest = read_manifest(folder)
-    files = manifest.get("files")
+    if first != fingerprint:
+        return False
+    for line in referenced:
+        digest, _, name = line.partition(" ")
+        if file_sha256(Path(name)) != digest:
+            return False
+    files = read_manifest(folder).get("files")
     if not isinstance(files, dict):
         return False
-    for name, digest in files.items():
-        path = folder / name
-        try:
-            if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-                return False
-        except OSError:
-            return False
-    return True
+    return all(file_sha256(folder / name) == digest for name, digest in files.items())
 
 
 def plan(packages: list[PackageOutput]) -> Plan:

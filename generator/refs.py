@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 from generator.diagnostics import SpecInputError
 from generator.load import Document, join_pointer, load_document, split_pointer
+
+
+P = TypeVar("P", str, None)
 
 
 class RefError(Exception):
@@ -22,11 +25,21 @@ class RefCycleError(RefError):
 
 
 class Resolver:
-    """Resolves `$ref` strings relative to the document they appear in, loading files once."""
+    """Resolves `$ref` strings relative to the document they appear in, loading files once.
+
+    Every object of a referenced file is remembered with its file and pointer, so a node
+    reached through a `$ref` keeps its base: `where` tells a caller that lost track.
+    """
 
     def __init__(self, root: Document):
         self.root = root
         self.documents: dict[Path, Document] = {root.path.resolve(): root}
+        self._owners: dict[int, tuple[Document, str]] = {}
+        self._anchors: dict[Path, dict[str, str]] = {}
+
+    def where(self, node: Any, document: Document, pointer: P) -> tuple[Document, P | str]:
+        """The document and pointer of `node`: its own file's when it came from one, else as given."""
+        return self._owners.get(id(node), (document, pointer))
 
     def resolve(self, ref: str, base: Document) -> tuple[Document, str, Any]:
         """The document, JSON pointer and value a `$ref` found in `base` points at."""
@@ -37,6 +50,8 @@ class Resolver:
             raise RefError(f"remote $ref {ref!r} is not supported; download the file and refer to it relatively")
         document = self._document(target, base) if target else base
         pointer = fragment or ""
+        if pointer and not pointer.startswith("/"):
+            pointer = self._anchor(document, pointer, ref)
         try:
             return document, pointer, pointer_value(document.data, pointer)
         except LookupError:
@@ -62,9 +77,39 @@ class Resolver:
                 raise RefError(f"$ref file {target!r} does not exist")
             try:
                 self.documents[path] = load_document(path)
+                self._index(self.documents[path])
             except SpecInputError as exc:
                 raise RefError(f"$ref file {target!r} cannot be used: {exc.diagnostic.message}") from None
         return self.documents[path]
+
+    def _anchor(self, document: Document, name: str, ref: str) -> str:
+        """The pointer of the schema that declares `$anchor: name` in `document`."""
+        key = document.path.resolve()
+        if key not in self._anchors:
+            self._anchors[key] = {
+                str(node["$anchor"]): join_pointer(parts)
+                for parts, node in _iter_nodes(document.data, []) if isinstance(node, dict) and "$anchor" in node
+            }
+        if name not in self._anchors[key]:
+            raise RefError(f"$ref {ref!r} does not resolve: no schema declares $anchor {name!r}")
+        return self._anchors[key][name]
+
+    def _index(self, document: Document) -> None:
+        for parts, node in _iter_nodes(document.data, []):
+            self._owners[id(node)] = (document, join_pointer(parts))
+
+
+def _iter_nodes(node: Any, parts: list[Any]) -> Iterator[tuple[list[Any], Any]]:
+    """Every object and array in a tree, with its pointer parts."""
+    stack = [(parts, node)]
+    while stack:
+        parts, node = stack.pop()
+        if isinstance(node, dict):
+            yield parts, node
+            stack.extend((parts + [key], value) for key, value in node.items())
+        elif isinstance(node, list):
+            yield parts, node
+            stack.extend((parts + [i], value) for i, value in enumerate(node))
 
 
 def pointer_value(data: Any, pointer: str) -> Any:

@@ -20,6 +20,10 @@ COMPONENT_PREFIX = "#/components/schemas/"
 PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 PARAMETER_FORMATS = {"date-time": "datetime.datetime", "date": "datetime.date"}
 Target = tuple[str, str]  # (document path, JSON pointer)
+# Keywords beside a `$ref` that only describe it; any other sibling (3.1) also constrains the value.
+REF_ANNOTATIONS = {"$ref", "description", "title", "summary", "$comment", "default", "example", "examples",
+                   "deprecated", "readOnly", "writeOnly"}
+UNSATISFIABLE = "the schema `false` allows no value at all, so no model can be generated for it"
 
 
 class UnsupportedSchema(Exception):
@@ -42,6 +46,7 @@ class SchemaRegistry:
 
     def __post_init__(self) -> None:
         root = self.resolver.root
+        self._is_v31 = str(root.data.get("openapi", "")).startswith("3.1")
         for name in (root.data.get("components") or {}).get("schemas") or {}:
             self.name_of(root, join_pointer(["components", "schemas", name]), name)
 
@@ -66,6 +71,8 @@ class SchemaRegistry:
         while self._pending:
             name, document, pointer = self._pending.pop(0)
             value = self._value(document, pointer)
+            if value is False:
+                raise UnsupportedSchema(document, pointer, UNSATISFIABLE)
             self.models[name] = self._rewrite(value, document, pointer)
         ordered = {name: self.models[name] for name in sorted(self.models)}
         return {
@@ -82,29 +89,64 @@ class SchemaRegistry:
         return node
 
     def _rewrite(self, node: Any, document: Document, pointer: str) -> Any:
-        """A copy of a schema whose `$ref`s point at registry names (examples copied as they are)."""
+        """A copy of a schema whose `$ref`s point at registry names (examples copied as they are).
+
+        Boolean schemas: `true` allows anything; a `false` property can never be present and
+        is left out; `false` in `anyOf`/`oneOf` matches nothing (datamodel-code-generator drops
+        it); `false` as a whole schema, in `allOf` or as a required property allows no value
+        at all and is refused.
+        """
         if isinstance(node, list):
             return [self._rewrite(item, document, f"{pointer}/{i}") for i, item in enumerate(node)]
         if not isinstance(node, dict):
             return node
+        _refuse_unsatisfiable(node, document, pointer)
+        if self._is_v31 and isinstance(node.get("$ref"), str) and set(node) - REF_ANNOTATIONS:
+            # 3.1: `$ref` beside other keywords applies both; allOf says so to every tool
+            siblings = {key: value for key, value in node.items() if key not in ("$ref", "allOf")}
+            node = {**siblings, "allOf": [{"$ref": node["$ref"]}, *(node.get("allOf") or [])]}
         result: dict[str, Any] = {}
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
-                result[key] = COMPONENT_PREFIX + self._ref_name(value, document, pointer)
+                in_all_of = split_pointer(pointer)[-2:-1] == ["allOf"]
+                result[key] = COMPONENT_PREFIX + self._ref_name(value, document, pointer, follow_aliases=in_all_of)
             elif key in ("example", "examples", "default", "enum", "const"):
                 result[key] = copy.deepcopy(value)
+            elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
+                where = join_pointer([*split_pointer(pointer), key, "mapping"])
+                mapping = {tag: COMPONENT_PREFIX + self._mapping_name(str(target), document, where)
+                           for tag, target in value["mapping"].items()}
+                result[key] = {**copy.deepcopy(value), "mapping": mapping}
             elif key == "properties" and isinstance(value, dict):
                 result[key] = {
                     prop: self._rewrite(schema, document, join_pointer([*split_pointer(pointer), key, prop]))
-                    for prop, schema in value.items()
+                    for prop, schema in value.items() if schema is not False
                 }
             else:
                 result[key] = self._rewrite(value, document, join_pointer([*split_pointer(pointer), key]))
         return result
 
-    def _ref_name(self, ref: str, document: Document, pointer: str) -> str:
+    def _mapping_name(self, target: str, document: Document, pointer: str) -> str:
+        """A discriminator mapping value: a component schema's name, or a `$ref` relative to its file."""
+        schemas = (self.resolver.root.data.get("components") or {}).get("schemas") or {}
+        if "/" not in target and "#" not in target and target in schemas:
+            return self.name_of(self.resolver.root, join_pointer(["components", "schemas", target]), target)
+        return self._ref_name(target, document, pointer)
+
+    def _ref_name(self, ref: str, document: Document, pointer: str, follow_aliases: bool = False) -> str:
+        """The class name a `$ref` points at; with follow_aliases, past schemas that are only a `$ref`.
+
+        An `allOf` member must be a class to inherit from, not an alias of one (a root model).
+        """
         try:
-            target_document, target_pointer, _ = self.resolver.resolve(ref, document)
+            target_document, target_pointer, target = self.resolver.resolve(ref, document)
+            seen = {(target_document.path, target_pointer)}
+            while follow_aliases and isinstance(target, dict) and isinstance(target.get("$ref"), str) \
+                    and set(target) <= REF_ANNOTATIONS:
+                target_document, target_pointer, target = self.resolver.resolve(target["$ref"], target_document)
+                if (target_document.path, target_pointer) in seen:
+                    break
+                seen.add((target_document.path, target_pointer))
         except RefError as exc:
             raise UnsupportedSchema(document, pointer, str(exc)) from None
         parts = split_pointer(target_pointer)
@@ -112,7 +154,7 @@ class SchemaRegistry:
 
     def deref(self, schema: Any, document: Document) -> tuple[Any, Document, str | None]:
         """Follow a bare `$ref`: (schema, its document, its pointer or None when inline)."""
-        pointer = None
+        document, pointer = self.resolver.where(schema, document, None)
         seen = 0
         while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
             document, pointer, schema = self.resolver.resolve(schema["$ref"], document)
@@ -120,6 +162,20 @@ class SchemaRegistry:
             if seen > 50:
                 raise RefError(f"$ref chain too long at {pointer}")
         return schema, document, pointer
+
+
+def _refuse_unsatisfiable(schema: dict[str, Any], document: Document, pointer: str) -> None:
+    """UnsupportedSchema for `false` as an `allOf` member or as a property that is required."""
+    for i, member in enumerate(schema.get("allOf") or []):
+        if member is False:
+            raise UnsupportedSchema(document, f"{pointer}/allOf/{i}", UNSATISFIABLE)
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return
+    for name in schema.get("required") or []:
+        if properties.get(name) is False:  # it must be present and can never be
+            raise UnsupportedSchema(document, join_pointer([*split_pointer(pointer), "properties", name]),
+                                    UNSATISFIABLE)
 
 
 @dataclass
@@ -130,6 +186,7 @@ class Annotator:
 
     def model(self, schema: Any, document: Document, pointer: str, hint: str) -> str:
         """Annotation for a body or response schema: models for objects, enums and unions."""
+        document, pointer = self.registry.resolver.where(schema, document, pointer)
         if not isinstance(schema, dict) or not schema:
             return "Any"
         ref = schema.get("$ref")
@@ -150,6 +207,7 @@ class Annotator:
 
     def parameter(self, schema: Any, document: Document, pointer: str) -> str:
         """Annotation for a parameter: plain Python types, enums as `Literal`s."""
+        document, pointer = self.registry.resolver.where(schema, document, pointer)
         try:
             schema, document, target = self.registry.deref(schema, document)
         except RefError as exc:
@@ -158,11 +216,12 @@ class Annotator:
         if not isinstance(schema, dict) or not schema:
             return "Any"
         types = schema_types(schema)
-        if isinstance(schema.get("enum"), list) and schema["enum"]:
-            values = [v for v in schema["enum"] if v is not None and isinstance(v, (str, int, float, bool))]
-            literal = f"Literal[{', '.join(repr(v) for v in values)}]" if values else "Any"
-            return self._union([literal, "None"] if "null" in types or None in schema["enum"] else [literal])
-        if any(k in schema for k in ("oneOf", "anyOf", "allOf")) or "object" in types:
+        values = pinned_values(schema)
+        if values is not None:
+            literals = [v for v in values if v is not None and isinstance(v, (str, int, float, bool))]
+            literal = f"Literal[{', '.join(repr(v) for v in literals)}]" if literals else "Any"
+            return self._union([literal, "None"] if "null" in types or None in values else [literal])
+        if any(k in schema for k in ("oneOf", "anyOf", "allOf")) or "object" in types or not types:
             return "Any" if "null" not in types else "Any | None"
         return self._union([self._plain(t, schema, document, pointer, "", self._parameter_item) for t in types])
 
@@ -195,6 +254,13 @@ class Annotator:
         if "None" in unique:  # keep None last, as people write it
             unique = [p for p in unique if p != "None"] + ["None"]
         return " | ".join(unique)
+
+
+def pinned_values(schema: dict[str, Any]) -> list[Any] | None:
+    """The values an `enum` (or a `const`) allows; None when the schema lists none."""
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return list(schema["enum"])
+    return [schema["const"]] if "const" in schema else None
 
 
 def needs_class(schema: dict[str, Any], types: list[str]) -> bool:

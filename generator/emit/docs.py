@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from generator.emit.templating import TEMPLATES
 from generator.ir import Api, Operation, build_api
-from generator.load import Document, load_document
+from generator.load import Document, load_openapi
 from generator.naming import UniqueNames
 from generator.refs import RefError, Resolver
 
@@ -178,7 +178,7 @@ def render_site(specs: list[Path], out: Path) -> dict[Path, str]:
     env = _environment()
     pages = []
     for spec in specs:
-        document = load_document(spec)
+        document = load_openapi(spec)
         slug = anchor(spec.stem)
         pages.append(ApiPage(slug, str((document.data.get("info") or {}).get("title") or spec.stem),
                              build_api(document), document, SchemaTables(document, slug)))

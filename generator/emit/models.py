@@ -8,8 +8,10 @@ import warnings
 from collections import defaultdict
 from typing import Any
 
+from generator.emit.hierarchy import merge_all_of, unlinearisable
 from generator.emit.templating import TEMPLATES
 from generator.ir import Api
+from generator.schemas import COMPONENT_PREFIX
 
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = |type (\w+)\b)", re.MULTILINE)
 
@@ -27,12 +29,16 @@ def render_models(api: Api, package: str, header: str) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # its advice is for its own CLI users, not ours
             code = _run_datamodel_codegen(document, api, package, header)
+            conflicts = unlinearisable(code) if isinstance(code, str) else []
+            if conflicts:  # generated again with those models merged: they then inherit nothing
+                document = merge_all_of(document, conflicts)
+                code = _run_datamodel_codegen(document, api, package, header)
     except Exception as exc:  # its errors are of many kinds; one line each for the user
         message = " ".join(str(exc).split())[:300]
         raise ModelGenerationError(f"datamodel-code-generator failed: {type(exc).__name__}: {message}") from None
     if not isinstance(code, str):
         raise ModelGenerationError("datamodel-code-generator produced several modules; expected one")
-    code = sort_imports(_defer_builds(_open_enums(code, package), package), package)
+    code = sort_imports(_type_bare_lists(_defer_builds(_open_enums(code, package), package), document), package)
     defined = {next(filter(None, m)) for m in _DEFINED.findall(code)}
     missing = sorted(set(document["components"]["schemas"]) - defined)
     if missing:
@@ -54,6 +60,7 @@ def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, hea
         custom_template_dir=TEMPLATES / "models",
         extra_template_data=defaultdict(dict, {name: {"forbid_extra": True} for name in sorted(api.request_models)}),
         snake_case_field=True,
+        set_default_enum_member=True,
         allow_population_by_field_name=True,
         extra_fields="allow",
         use_annotated=True,
@@ -100,6 +107,40 @@ def _defer_builds(code: str, package: str) -> str:
             code = re.sub(r"^(from pydantic import .*?)\bRootModel, |, RootModel\b", r"\1", code, count=1,
                           flags=re.MULTILINE)
     return code
+
+
+_BARE_LIST_ROOT = re.compile(r"^class (\w+)\(ApiRootModel\[list\]\):\n((?:    .*\n|\n)*?)    root: list$", re.MULTILINE)
+
+
+def _type_bare_lists(code: str, document: dict[str, Any]) -> str:
+    """Give a bare `list` root model its items back (`list["Tree"]`), from the schema.
+
+    datamodel-code-generator drops the items of an array whose items refer back to the
+    array itself; mypy --strict rejects a bare `list`, and the items would go unvalidated.
+    """
+    schemas = document["components"]["schemas"]
+
+    def typed(match: re.Match[str]) -> str:
+        name, body = match.group(1), match.group(2)
+        items = _items_annotation(schemas.get(name))
+        if items is None:
+            return match.group(0)
+        quoted = re.sub(r"\b(?!list\b)(\w+)", r'"\1"', items)
+        return f"class {name}(ApiRootModel[list[{quoted}]]):\n{body}    root: list[{items}]"
+
+    return _BARE_LIST_ROOT.sub(typed, code)
+
+
+def _items_annotation(schema: Any) -> str | None:
+    """`Name` or `list[Name]`... for an array whose items are a `$ref` (through nested arrays); else None."""
+    items = schema.get("items") if isinstance(schema, dict) else None
+    if not isinstance(items, dict):
+        return None
+    ref = items.get("$ref")
+    if isinstance(ref, str) and ref.startswith(COMPONENT_PREFIX):
+        return ref[len(COMPONENT_PREFIX):]
+    inner = _items_annotation(items) if items.get("type") == "array" else None
+    return f"list[{inner}]" if inner else None
 
 
 def sort_imports(code: str, first_party: str) -> str:
