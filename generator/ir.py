@@ -320,7 +320,7 @@ class _Builder:
         if items_name is None:
             return None
         items_schema = properties[items_name]
-        if items_schema.get("type") != "array":
+        if "array" not in items_schema.types:  # a nullable array pages too (a null page has no items)
             return None
         by_wire = {p.name: p for p in op.parameters if p.location == "query"}
         page = next((by_wire[n] for n in PAGE_NAMES if n in by_wire), None)

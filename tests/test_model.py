@@ -216,3 +216,17 @@ def test_webhooks_and_callbacks_are_operations_too(tmp_path):
     assert [(op.section, op.path, op.operation_id) for op in model.webhooks] == [("webhooks", "newPet", "new_pet")]
     (callback,) = model.operations[0].callbacks["onEvent"]
     assert (callback.section, callback.path, callback.method) == ("callbacks", "{$request.body#/url}", "post")
+
+
+@pytest.mark.parametrize("items_type", ["array", ["array", "null"]])
+def test_a_page_whose_items_array_may_be_null_still_pages(tmp_path, items_type):
+    spec = spec_with({"/things": {"get": {
+        "operationId": "list_things",
+        "parameters": [{"name": "page", "in": "query", "schema": {"type": "integer"}},
+                       {"name": "size", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"content": {"type": items_type, "items": {"type": "string"}}}}}}}}}}})
+    (tmp_path / "api.yaml").write_text(yaml.safe_dump(spec))
+    (op,) = build_api(load_document(tmp_path / "api.yaml")).operations
+    assert op.pagination is not None and (op.pagination.page, op.pagination.size, op.pagination.items) == (
+        "page", "size", "content")
