@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from generator.diff.rules import diff_documents
+from generator.diff.compare import diff_documents
 from generator.load import load_document
 
 BASE = {
@@ -79,7 +79,8 @@ CASES = [
      ("operation-removed", "error"), ("operation-added", "info")),
     ("operation-id", lambda s: get_op(s).update(operationId="fetch_pet"),
      ("operation-id-changed", "warning"), ("operation-id-changed", "warning")),
-    ("deprecated", lambda s: get_op(s).update(deprecated=True), ("operation-deprecated", "warning"), None),
+    ("deprecated", lambda s: get_op(s).update(deprecated=True), ("operation-deprecated", "info"),
+     ("operation-reactivated", "info")),
     ("required-parameter", lambda s: get_op(s)["parameters"].append(
         {"name": "v", "in": "query", "required": True, "schema": {"type": "string"}}),
      ("required-parameter-added", "error"), ("parameter-removed", "warning")),
@@ -94,24 +95,24 @@ CASES = [
     ("parameter-constraint", lambda s: get_op(s)["parameters"][0]["schema"].update(maxLength=5),
      ("parameter-constraint-tightened", "error"), ("parameter-constraint-loosened", "info")),
     ("parameter-default", lambda s: get_op(s)["parameters"][0]["schema"].update(default="all"),
-     ("parameter-default-changed", "warning"), ("parameter-default-changed", "warning")),
+     ("parameter-default-added", "info"), ("parameter-default-removed", "info")),
     ("request-enum", lambda s: schemas(s)["PetUpdate"]["properties"]["kind"].update(enum=["dog"]),
      ("request-enum-value-removed", "error"), ("request-enum-value-added", "info")),
     ("response-enum", lambda s: schemas(s)["Pet"]["properties"]["kind"].update(enum=["dog", "cat", "bird"]),
      ("response-enum-value-added", "warning"), ("response-enum-value-removed", "info")),
     ("response-property", lambda s: schemas(s)["Pet"]["properties"].pop("owner"),
-     ("response-property-removed", "error"), ("response-property-added", "info")),
+     ("response-property-removed", "warning"), ("response-property-added", "info")),
     ("request-required-property", lambda s: (schemas(s)["PetUpdate"]["properties"].update(age={"type": "integer"}),
                                              schemas(s)["PetUpdate"].update(required=["age"])),
      ("request-required-property-added", "error"), ("request-property-removed", "warning")),
     ("response-required", lambda s: schemas(s)["Pet"].update(required=[]),
-     ("response-property-became-optional", "warning"), ("response-property-became-required", "info")),
+     ("response-property-became-optional", "error"), ("response-property-became-required", "info")),
     ("response-nullable", lambda s: schemas(s)["Pet"]["properties"]["id"].update(type=["string", "null"]),
-     ("response-nullable-added", "warning"), ("response-nullable-removed", "info")),
+     ("response-nullable-added", "error"), ("response-nullable-removed", "info")),
     ("request-format", lambda s: schemas(s)["PetUpdate"]["properties"]["name"].update(format="email"),
-     ("request-format-changed", "error"), ("request-format-changed", "error")),
+     ("request-format-added", "error"), ("request-format-removed", "info")),
     ("request-pattern", lambda s: schemas(s)["PetUpdate"]["properties"]["name"].update(pattern="^[a-z]+$"),
-     ("request-pattern-changed", "error"), ("request-pattern-changed", "warning")),
+     ("request-pattern-added", "error"), ("request-pattern-removed", "info")),
     ("request-body", lambda s: put_op(s)["requestBody"].update(required=False),
      ("request-body-became-optional", "info"), ("request-body-became-required", "error")),
     ("response-status", lambda s: get_op(s)["responses"].pop("404"),
@@ -121,7 +122,7 @@ CASES = [
      ("response-media-type-added", "info"), ("response-media-type-removed", "error")),
     ("variants", lambda s: schemas(s)["Pet"]["properties"].update(
         owner={"oneOf": [{"type": "string"}, {"type": "integer"}]}),
-     ("response-variant-added", "warning"), ("response-variant-removed", "info")),
+     ("response-variant-added", "error"), ("response-variant-removed", "info")),
     ("security", lambda s: get_op(s).update(security=[{"key": [], "other": []}]),
      ("security-requirement-changed", "error"), ("security-requirement-changed", "error")),
     ("security-scheme", lambda s: s["components"]["securitySchemes"]["key"].update(name="X-Api-Key"),
@@ -148,7 +149,7 @@ def test_oneof_variants_are_compared_as_sets(tmp_path):
     string, number = {"type": "string"}, {"type": "integer"}
     assert run_diff(tmp_path, with_variants(string, number), with_variants(number, string)) == []
     found = {(c.rule, c.level) for c in run_diff(tmp_path, with_variants(string), with_variants(string, number))}
-    assert ("response-variant-added", "warning") in found
+    assert ("response-variant-added", "error") in found
 
 
 @pytest.mark.parametrize("name, mutate", [
