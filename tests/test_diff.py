@@ -178,14 +178,14 @@ def test_cli_formats_fail_on_and_ignore(run_cli, tmp_path):
     text = run_cli("diff", old, new)
     assert text.code == 0
     assert text.lines[0].startswith("error operation-removed PUT /pets/{petId}: operation removed")
-    assert "[client.default.update_pet()]" in text.lines[0]
+    assert "[sdk error: client.default.update_pet()]" in text.lines[0]
     assert run_cli("diff", old, new, "--fail-on", "error").code == 1
     records = json.loads(run_cli("diff", old, new, "--format", "json").out)
     assert records[0]["id"] == "operation-removed" and records[0]["level"] == "error"
     assert set(records[0]) >= {"id", "level", "operation", "location", "message"}
     junit = xml.dom.minidom.parseString(run_cli("diff", old, new, "--format", "junit").out)
     assert junit.documentElement.getAttribute("failures") == "1"
-    assert "| error | `operation-removed` |" in run_cli("diff", old, new, "--format", "markdown").out
+    assert "| error | error | `operation-removed` |" in run_cli("diff", old, new, "--format", "markdown").out
     ignore = tmp_path / "accepted.txt"
     ignore.write_text("# we know\noperation-removed PUT /pets/{petId}\n")
     assert run_cli("diff", old, new, "--fail-on", "error", "--ignore", ignore).code == 0
@@ -196,8 +196,8 @@ def test_sdk_impact_names_the_method_and_the_model(run_cli, tmp_path):
     new = changed(lambda s: schemas(s)["Pet"]["properties"].pop("owner"))
     (tmp_path / "new.yaml").write_text(yaml.safe_dump(new))
     records = json.loads(run_cli("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--format", "json").out)
-    assert [(r["id"], r["sdk"]) for r in records] == [
-        ("response-property-removed", "client.default.get_pet(), models.Pet")]
+    assert [(r["id"], r["level"], r["sdk_level"], r["sdk"]) for r in records] == [
+        ("response-property-removed", "warning", "error", "models.Pet.owner")]
 
 
 def test_git_revisions_are_read_with_git_show(run_cli, tmp_path):
