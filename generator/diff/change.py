@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 from generator.diff.registry import RULES, Rule
 from generator.diff.unchanged import Unchanged
-from generator.model import Schema, SpecModel
+from generator.model import Operation, Schema, SpecModel
 
 
 @dataclass(frozen=True, order=True)
@@ -62,3 +62,9 @@ class Comparison:
     def unchanged(self, old: Schema, new: Schema) -> bool:
         """True when two schemas are provably identical (same text, every `$ref` they reach unchanged)."""
         return self._unchanged(old, new)
+
+    def unchanged_operation(self, old: Operation, new: Operation) -> bool:
+        """True when an operation (with its path item's parameters) is provably identical in both specs."""
+        roots = old.document is self.old.document and new.document is self.new.document
+        return roots and self._unchanged.nodes(old.raw, new.raw) and self._unchanged.nodes(
+            old.path_item.get("parameters"), new.path_item.get("parameters"))

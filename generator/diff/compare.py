@@ -40,7 +40,9 @@ def _compare_operations(comparison: Comparison, old: list[Operation], new: list[
         compare_operation_facts(comparison, where, old_op, new_op)
         if deprecation.unchecked(old_op.raw) and deprecation.unchecked(new_op.raw):
             continue
-        compare_operation_security(comparison, where, old_op, new_op)
+        compare_operation_security(comparison, where, old_op, new_op)  # may follow the document's security
+        if comparison.unchanged_operation(old_op, new_op):
+            continue
         compare_parameters(comparison, where, old_op, new_op)
         compare_request_bodies(comparison, where, old_op, new_op)
         compare_responses(comparison, where, old_op, new_op)
