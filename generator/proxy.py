@@ -30,6 +30,7 @@ ERROR_HEADER = "X-Spec-Proxy-Error"
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "transfer-encoding", "upgrade", "content-length", "host"})
 UPSTREAM_TIMEOUT = 60
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 
 class Proxy:
@@ -44,32 +45,57 @@ class Proxy:
         self.verifier = Verifier(document)
         self.record = record
         self.lock = threading.Lock()
+        self.local = threading.local()
         self.count = 0
+
+    def _connection(self) -> http.client.HTTPConnection:
+        """This thread's kept-alive connection to the upstream (one per client connection's thread)."""
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection_class = http.client.HTTPSConnection if self.upstream.scheme == "https" else \
+                http.client.HTTPConnection
+            connection = connection_class(self.upstream.hostname, self.upstream.port, timeout=UPSTREAM_TIMEOUT)
+            self.local.connection = connection
+        return connection
 
     def forward(self, method: str, target: str, headers: list[tuple[str, str]],
                 body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-        """Send the request upstream; its status, headers and body (502 when it cannot be reached)."""
-        connection_class = http.client.HTTPSConnection if self.upstream.scheme == "https" else \
-            http.client.HTTPConnection
-        connection = connection_class(self.upstream.hostname, self.upstream.port, timeout=UPSTREAM_TIMEOUT)
+        """Send the request upstream; its status, headers and body (502 when it cannot be reached).
+
+        A kept-alive connection the upstream has closed meanwhile is reopened once, for a request that
+        is safe to repeat (RFC 9110 9.2.2).
+        """
         outgoing = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+        connection = self._connection()
+        reused = connection.sock is not None
         try:
-            connection.putrequest(method, self.upstream.path.rstrip("/") + target, skip_host=True,
-                                  skip_accept_encoding=True)
-            connection.putheader("Host", self.upstream.netloc)
-            for name, value in outgoing:
-                connection.putheader(name, value)
-            connection.putheader("Content-Length", str(len(body)))
-            connection.endheaders(body)
-            response = connection.getresponse()
-            return response.status, [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP], \
-                response.read()
-        except OSError as exc:
+            return self._exchange(connection, method, target, outgoing, body)
+        except (OSError, http.client.HTTPException) as exc:
+            connection.close()
+            if reused and method in IDEMPOTENT:
+                try:
+                    return self._exchange(connection, method, target, outgoing, body)
+                except (OSError, http.client.HTTPException) as retry:
+                    connection.close()
+                    exc = retry
             message = f"upstream {self.upstream.netloc} unreachable: {exc}"
             return 502, [("Content-Type", "application/json"), (ERROR_HEADER, message)], \
                 json.dumps({"message": message}).encode()
-        finally:
+
+    def _exchange(self, connection: http.client.HTTPConnection, method: str, target: str,
+                  headers: list[tuple[str, str]], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        connection.putrequest(method, self.upstream.path.rstrip("/") + target, skip_host=True,
+                              skip_accept_encoding=True)
+        connection.putheader("Host", self.upstream.netloc)
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        payload = response.read()
+        if response.will_close:
             connection.close()
+        return response.status, [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP], payload
 
     def check(self, method: str, target: str, request_headers: list[tuple[str, str]], request_body: bytes,
               status: int, response_headers: list[tuple[str, str]], response_body: bytes) -> list[str]:
@@ -114,6 +140,7 @@ def make_server(document: Document, upstream: str, host: str, port: int,
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body leave at once (no delayed-ACK stall)
 
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
