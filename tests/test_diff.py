@@ -221,3 +221,54 @@ def test_git_revisions_are_read_with_git_show(run_cli, tmp_path):
 def test_the_curated_specs_have_no_changes_against_themselves(run_cli):
     for spec in sorted((ROOT / "spec").glob("*.yaml")):
         assert run_cli("diff", spec, spec).lines == ["0 change(s): 0 breaking (error), 0 warning, 0 info"]
+
+
+# The parts of SARIF 2.1.0 (OASIS, sarif-schema-2.1.0.json) a result log must have, written out from the spec:
+# required properties, the level enumeration, 1-based regions; unknown properties refused where the spec does.
+SARIF_SUBSET = {
+    "type": "object", "required": ["version", "runs"], "additionalProperties": False,
+    "properties": {"$schema": {"type": "string"}, "version": {"const": "2.1.0"}, "runs": {"type": "array", "items": {
+        "type": "object", "required": ["tool"], "additionalProperties": False, "properties": {
+            "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
+                "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "rules": {
+                    "type": "array", "items": {"type": "object", "required": ["id"], "properties": {
+                        "id": {"type": "string"},
+                        "shortDescription": {"type": "object", "required": ["text"]}}}}}}}},
+            "results": {"type": "array", "items": {
+                "type": "object", "required": ["message"], "additionalProperties": False, "properties": {
+                    "ruleId": {"type": "string"}, "ruleIndex": {"type": "integer", "minimum": -1},
+                    "level": {"enum": ["none", "note", "warning", "error"]},
+                    "message": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+                    "locations": {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                                             "properties": {
+                        "physicalLocation": {"type": "object", "additionalProperties": False, "properties": {
+                            "artifactLocation": {"type": "object", "required": ["uri"]},
+                            "region": {"type": "object", "properties": {
+                                "startLine": {"type": "integer", "minimum": 1},
+                                "startColumn": {"type": "integer", "minimum": 1}}}}},
+                        "logicalLocations": {"type": "array"}}}},
+                    "properties": {"type": "object"}}}}}}}},
+}
+
+
+def test_sarif_and_github_annotations_point_at_the_spec_line(run_cli, tmp_path):
+    import jsonschema
+
+    (tmp_path / "old.yaml").write_text(yaml.safe_dump(BASE))
+    (tmp_path / "new.yaml").write_text(yaml.safe_dump(changed(lambda s: schemas(s)["Pet"]["properties"].pop("owner"))))
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    log = json.loads(run_cli("diff", old, new, "--format", "sarif").out)
+    jsonschema.validate(log, SARIF_SUBSET)
+    run = log["runs"][0]
+    result = run["results"][0]
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"] == "response-property-removed"
+    assert result["level"] == "error"  # the SDK level: models.Pet.owner is gone
+    assert result["properties"]["wireLevel"] == "warning" and result["properties"]["sdkLevel"] == "error"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    owner_line = next(n for n, line in enumerate(old.read_text().splitlines(), 1) if line.strip().startswith("owner:"))
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("old.yaml")
+    assert region["startLine"] == owner_line  # a removal points into the old spec
+    github = run_cli("diff", old, new, "--format", "github").lines
+    assert github[0].startswith(f"::error file={old.as_posix()},line={owner_line},col=")
+    assert "title=response-property-removed (wire warning%2C sdk error)::GET /pets/{petId}" in github[0]
+    assert run_cli("diff", old, new, "--format", "sarif").out == run_cli("diff", old, new, "--format", "sarif").out

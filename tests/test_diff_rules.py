@@ -355,3 +355,23 @@ def test_every_registered_rule_has_a_case():
     tested |= {f"operation-stability-{x}" for x in ("decreased", "increased", "invalid")}
     tested |= SDK_TESTED
     assert sorted(set(RULES) - tested) == []
+
+
+def test_the_readme_rule_table_is_the_registry():
+    """The README's diff rule table lists every registered id, and nothing else (the table as written)."""
+    from conftest import ROOT
+    from generator.diff.registry import rule_table
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("| family | rule id | levels | meaning |")
+    table = text[start:text.index("\n\n", start)] + "\n"
+    assert table == rule_table()
+    listed = set()
+    for row in table.splitlines()[2:]:
+        rule_id = row.split("|")[2].strip().strip("`")
+        if rule_id.startswith("{parameter,request,response,response-header}-"):
+            suffix = rule_id.split("}-", 1)[1]
+            listed |= {f"{prefix}-{suffix}" for prefix in SCHEMA_PREFIXES}
+        else:
+            listed.add(rule_id)
+    assert listed == set(RULES)

@@ -183,15 +183,7 @@ def _types(check: _Check) -> None:
             check.add(NULLABLE_ADDED, WIDENS, "may now be null")
         else:
             check.add(NULLABLE_REMOVED, NARROWS, "may no longer be null")
-    before, after = old.format, new.format
-    if before != after:
-        message = f"format {before!r} became {after!r}"
-        if before is None:
-            check.add(FORMAT_ADDED, NARROWS, message)
-        elif after is None:
-            check.add(FORMAT_REMOVED, WIDENS, message)
-        else:
-            check.add(FORMAT_CHANGED, ERROR, message)
+    _set_unset_changed(check, "format", (FORMAT_ADDED, NARROWS), (FORMAT_REMOVED, WIDENS), (FORMAT_CHANGED, ERROR))
 
 
 def _values(check: _Check) -> None:
@@ -206,20 +198,23 @@ def _values(check: _Check) -> None:
     if isinstance(extensible_old, list) and isinstance(extensible_new, list):
         _value_sets(check, extensible_old, extensible_new, EXTENSIBLE_ENUM_VALUE_REMOVED, NARROWS,
                     EXTENSIBLE_ENUM_VALUE_ADDED, (INFO, INFO), "x-extensible-enum")
-    if old.has("const") or new.has("const"):
-        if not old.has("const"):
-            check.add(CONST_ADDED, NARROWS, f"const {new.get('const')!r} set")
-        elif not new.has("const"):
-            check.add(CONST_REMOVED, WIDENS, f"const {old.get('const')!r} removed")
-        elif old.get("const") != new.get("const"):
-            check.add(CONST_CHANGED, ERROR, f"const {old.get('const')!r} became {new.get('const')!r}")
-    if old.has("default") or new.has("default"):
-        if not old.has("default"):
-            check.add(DEFAULT_ADDED, INFO, f"default {new.get('default')!r} set")
-        elif not new.has("default"):
-            check.add(DEFAULT_REMOVED, INFO, f"default {old.get('default')!r} removed")
-        elif old.get("default") != new.get("default"):
-            check.add(DEFAULT_CHANGED, INFO, f"default {old.get('default')!r} became {new.get('default')!r}")
+    _set_unset_changed(check, "const", (CONST_ADDED, NARROWS), (CONST_REMOVED, WIDENS), (CONST_CHANGED, ERROR))
+    _set_unset_changed(check, "default", (DEFAULT_ADDED, INFO), (DEFAULT_REMOVED, INFO), (DEFAULT_CHANGED, INFO))
+
+
+Verdict = tuple[SchemaRule, str | tuple[str, str]]
+
+
+def _set_unset_changed(check: _Check, keyword: str, added: Verdict, removed: Verdict, changed: Verdict) -> None:
+    """A keyword set where it was absent, removed, or given another value (a JSON null counts as a value)."""
+    old, new = check.old, check.new
+    before, after = old.get(keyword), new.get(keyword)
+    if not old.has(keyword) and new.has(keyword):
+        check.add(*added, f"{keyword} {after!r} set")
+    elif old.has(keyword) and not new.has(keyword):
+        check.add(*removed, f"{keyword} {before!r} removed")
+    elif before != after:
+        check.add(*changed, f"{keyword} {before!r} became {after!r}")
 
 
 def _value_sets(check: _Check, old: list[Any], new: list[Any], removed_rule: SchemaRule,
@@ -263,15 +258,8 @@ def _bounds(check: _Check) -> None:
         tightened = new.get("uniqueItems") is True
         check.add(CONSTRAINT_TIGHTENED if tightened else CONSTRAINT_LOOSENED, NARROWS if tightened else WIDENS,
                   f"uniqueItems {old.get('uniqueItems') is True} became {tightened}")
-    before, after = old.get("pattern"), new.get("pattern")
-    if before != after:
-        message = f"pattern {before!r} became {after!r}"
-        if before is None:
-            check.add(PATTERN_ADDED, NARROWS, message)
-        elif after is None:
-            check.add(PATTERN_REMOVED, WIDENS, message)
-        else:
-            check.add(PATTERN_CHANGED, WARNING, message)
+    _set_unset_changed(check, "pattern", (PATTERN_ADDED, NARROWS), (PATTERN_REMOVED, WIDENS),
+                       (PATTERN_CHANGED, WARNING))
 
 
 def _annotations(check: _Check) -> None:
