@@ -8,6 +8,7 @@ A test at the end fails when a registered rule has no case here.
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 
 import pytest
@@ -52,6 +53,7 @@ S, I, N = {"type": "string"}, {"type": "integer"}, {"type": "number"}
 SCHEMA_CASES = [
     (S, I, "type-changed", ("error", "error"), "type-changed", ("error", "error")),
     (I, N, "type-widened", ("info", "error"), "type-narrowed", ("error", "info")),
+    (S, {"minLength": 1}, "type-widened", ("info", "error"), "type-narrowed", ("error", "info")),
     (S, {"type": ["string", "null"]}, "nullable-added", ("info", "error"), "nullable-removed", ("error", "info")),
     ({**S, "format": "date"}, {**S, "format": "date-time"}, "format-changed", ("error", "error"),
      "format-changed", ("error", "error")),
@@ -375,3 +377,15 @@ def test_the_readme_rule_table_is_the_registry():
         else:
             listed.add(rule_id)
     assert listed == set(RULES)
+
+
+def test_the_policy_options_on_the_command_line(run_cli, tmp_path):
+    (tmp_path / "old.yaml").write_text(yaml.safe_dump(BASE))
+    (tmp_path / "new.yaml").write_text(yaml.safe_dump(operation_with(deprecated=True, **{"x-sunset": "2026-06-20"})))
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    strict = run_cli("diff", old, new, "--deprecation-days", "30", "--date", "2026-06-01", "--format", "json")
+    assert [(r["id"], r["level"]) for r in json.loads(strict.out)] == [("operation-sunset-too-soon", "error")]
+    relaxed = run_cli("diff", old, new, "--date", "2026-06-01", "--format", "json")
+    assert [(r["id"], r["level"]) for r in json.loads(relaxed.out)] == [("operation-deprecated", "info")]
+    bad = run_cli("diff", old, new, "--date", "tomorrow")
+    assert bad.code == 2 and bad.lines == ["--date:1:1: read-error: 'tomorrow' is not a YYYY-MM-DD date"]

@@ -178,6 +178,11 @@ def _types(check: _Check) -> None:
             check.add(TYPE_NARROWED, (ERROR, INFO), message)
         else:
             check.add(TYPE_CHANGED, ERROR, message)
+    elif bool(old_types) != bool(new_types) and not any(_states_values(s) for s in (old, new)):
+        if old_types:
+            check.add(TYPE_WIDENED, (INFO, ERROR), f"type {_join(old_types)} removed: any type is valid")
+        else:
+            check.add(TYPE_NARROWED, (ERROR, INFO), f"type {_join(new_types)} set where any type was valid")
     if ("null" in old.declared_types) != ("null" in new.declared_types) and (old.declared_types or new.declared_types):
         if "null" in new.declared_types:
             check.add(NULLABLE_ADDED, WIDENS, "may now be null")
@@ -444,6 +449,11 @@ def _fingerprint_value(schema: Schema, value: Any, path: list[str | int], depth:
     if isinstance(value, list):
         return json.dumps([_fingerprint_value(schema, v, [*path, i], depth + 1) for i, v in enumerate(value)])
     return json.dumps(value)
+
+
+def _states_values(schema: Schema) -> bool:
+    """A schema that constrains its values by composition or enumeration rather than by `type`."""
+    return any(schema.has(k) for k in ("oneOf", "anyOf", "allOf", "enum", "const", "not", "$ref"))
 
 
 def _join(types: frozenset[str]) -> str:

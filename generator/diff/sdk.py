@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Any, Callable
 
 from generator.diff.change import Change
 
@@ -21,7 +21,7 @@ from generator.diff.registry import ERROR, INFO, WARNING, rule
 from generator.ir import ClientSurface, Operation, client_surface
 from generator.load import Document, split_pointer
 from generator.model import Operation as SpecOperation
-from generator.model import Schema, SpecModel
+from generator.model import Schema, SpecModel, normalise_path
 from generator.schemas import UnsupportedSchema
 
 _RANK = {"": -1, INFO: 0, WARNING: 1, ERROR: 2}
@@ -72,14 +72,14 @@ class SdkReport:
 def sdk_changes(old: Document, new: Document) -> SdkReport:
     """Every SDK-level change from `old` to `new`; none when either spec cannot be generated."""
     old_model, new_model = SpecModel(old), SpecModel(new)
-    old_ops = {(op.method, op.path): op for op in old_model.operations}
-    new_ops = {(op.method, op.path): op for op in new_model.operations}
+    old_ops = {_endpoint(op.method, op.path): op for op in old_model.operations}
+    new_ops = {_endpoint(op.method, op.path): op for op in new_model.operations}
 
     def differs(other: dict[tuple[str, str], SpecOperation]) -> Callable[[SpecOperation], bool]:
         """Only operations written differently can change their signature: annotations name models by
         component, and `_models` compares the components on their own."""
         def wanted(op: SpecOperation) -> bool:
-            twin = other.get((op.method, op.path))
+            twin = other.get(_endpoint(op.method, op.path))
             return twin is None or twin.raw != op.raw or twin.path_item.get("parameters") != op.path_item.get(
                 "parameters")
         return wanted
@@ -91,6 +91,8 @@ def sdk_changes(old: Document, new: Document) -> SdkReport:
         return SdkReport([], {}, {})
     changes = _methods(before, after, old_ops, new_ops) + _models(before, after, old_model, new_model)
     calls = {f"{m.upper()} {p}": call for surface in (before, after) for (m, p), call in surface.calls.items()}
+    calls.update({op.label: call for ops, surface in ((old_ops, before), (new_ops, after)) for key, op in ops.items()
+                  if (call := _calls(surface).get(key))})
     return SdkReport(sorted(changes), calls, {**before.component_models, **after.component_models})
 
 
@@ -99,11 +101,12 @@ Operations = dict[tuple[str, str], SpecOperation]
 
 def _methods(before: ClientSurface, after: ClientSurface, old_ops: Operations, new_ops: Operations) -> list[SdkChange]:
     found: list[SdkChange] = []
-    built_old = {(op.method, op.path): op for op in before.operations}
-    built_new = {(op.method, op.path): op for op in after.operations}
-    for key in sorted(before.calls.keys() | after.calls.keys()):
-        label = f"{key[0].upper()} {key[1]}"
-        old_call, new_call = before.calls.get(key), after.calls.get(key)
+    built_old = {_endpoint(op.method, op.path): op for op in before.operations}
+    built_new = {_endpoint(op.method, op.path): op for op in after.operations}
+    old_calls, new_calls = _calls(before), _calls(after)
+    for key in sorted(old_calls.keys() | new_calls.keys()):
+        label = (new_ops.get(key) or old_ops[key]).label
+        old_call, new_call = old_calls.get(key), new_calls.get(key)
         pointers = _sides(getattr(old_ops.get(key), "pointer", ""), getattr(new_ops.get(key), "pointer", ""))
         if new_call is None:
             found.append(SdkChange(label, "method-removed", ERROR, f"{old_call}()", f"{old_call}() removed", pointers))
@@ -120,26 +123,19 @@ def _methods(before: ClientSurface, after: ClientSurface, old_ops: Operations, n
 def _signature(label: str, call: str, old: Operation, new: Operation, old_spec: SpecOperation,
                new_spec: SpecOperation) -> list[SdkChange]:
     found: list[SdkChange] = []
-    old_params = {(p.location, p.name): p for p in old.parameters}
-    new_params = {(p.location, p.name): p for p in new.parameters}
-    old_pointers = {(p.location, p.name): p.pointer for p in old_spec.parameters}
-    new_pointers = {(p.location, p.name): p.pointer for p in new_spec.parameters}
+    old_params, new_params = _by_key(old.parameters), _by_key(new.parameters)
+    old_pointers = {key: p.pointer for key, p in _by_key(old_spec.parameters).items()}
+    new_pointers = {key: p.pointer for key, p in _by_key(new_spec.parameters).items()}
 
     def add(kind: str, level: str, argument: str, message: str, *keys: tuple[str, str]) -> None:
         pointers = frozenset().union(*(_sides(old_pointers.get(k, ""), new_pointers.get(k, "")) for k in keys))
         found.append(SdkChange(label, kind, level, f"{call}({argument}=)", f"{call}(): {message}", pointers))
 
-    by_python = {p.python_name: key for key, p in new_params.items()}
     for key in sorted(old_params.keys() - new_params.keys()):
         name = old_params[key].python_name
-        if old_params[key].location == "path" and name in by_python:
-            continue  # a renamed path parameter keeps its position
         add("argument-removed", ERROR, name, f"argument {name!r} removed", key)
     for key in sorted(new_params.keys() - old_params.keys()):
         param = new_params[key]
-        if param.location == "path" and any(p.location == "path" and p.python_name == param.python_name
-                                            for p in old_params.values()):
-            continue
         if param.required:
             add("argument-added-required", ERROR, param.python_name, f"required argument {param.python_name!r} added", key)
         else:
@@ -166,6 +162,27 @@ def _signature(label: str, call: str, old: Operation, new: Operation, old_spec: 
                                f"{call}() returns {new.success_annotation} (was {old.success_annotation})",
                                _sides(old_spec.pointer, new_spec.pointer)))
     return found
+
+
+def _endpoint(method: str, path: str) -> tuple[str, str]:
+    """Operations are the same endpoint when method and path template match (parameter names aside), as on the wire."""
+    return method, normalise_path(path)
+
+
+def _calls(surface: ClientSurface) -> dict[tuple[str, str], str]:
+    return {_endpoint(method, path): call for (method, path), call in surface.calls.items()}
+
+
+def _by_key(parameters: list[Any]) -> dict[tuple[str, str], Any]:
+    """Parameters by (location, name); path parameters by position, as the wire rules match them."""
+    result, index = {}, 0
+    for parameter in parameters:
+        if parameter.location == "path":
+            result[("path", f"#{index}")] = parameter
+            index += 1
+        else:
+            result[(parameter.location, parameter.name)] = parameter
+    return result
 
 
 def _sides(old: str, new: str) -> frozenset[tuple[str, str]]:
@@ -235,7 +252,8 @@ def judge(changes: list[Change], report: SdkReport) -> list[Change]:
     used: set[SdkChange] = set()
     judged = []
     for change in changes:
-        matched = sorted({s for side in _sides(change.old_pointer, change.new_pointer) for s in by_pointer.get(side, [])
+        matched = sorted({s for side in _sides(change.old_pointer, change.new_pointer) for s in _at_or_above(by_pointer,
+                                                                                                          side)
                           if s.operation in (change.operation, "components")})
         used.update(matched)
         level = max((s.level for s in matched), key=_RANK.__getitem__, default=INFO)
@@ -247,6 +265,16 @@ def judge(changes: list[Change], report: SdkReport) -> list[Change]:
         judged.append(Change(item.operation, SDK_RULES[item.kind].id, INFO, item.message,
                              sdk_level=item.level, sdk=item.target))
     return sorted(judged)
+
+
+def _at_or_above(by_pointer: dict[tuple[str, str], list[SdkChange]], side: tuple[str, str]) -> list[SdkChange]:
+    """SDK changes of the element at a pointer, and of arguments and fields the pointer lies inside."""
+    found = list(by_pointer.get(side, []))
+    which, pointer = side
+    while "/" in pointer:
+        pointer = pointer.rsplit("/", 1)[0]
+        found += [s for s in by_pointer.get((which, pointer), []) if s.kind.startswith(("argument-", "field-"))]
+    return found
 
 
 def _names(change: Change, report: SdkReport) -> list[str]:
