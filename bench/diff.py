@@ -45,6 +45,8 @@ def run(repeats: int) -> None:
                          repeats)
     write_report("diff", [
         f"## diff on GitHub's description (13 MB) against a copy with {count} changes (median of {repeats})", "",
-        f"{timing.seconds:.2f} s wall, {timing.peak_mib:.0f} MiB peak (load average {os.getloadavg()[0]:.1f}).", "",
+        f"{timing.seconds:.2f} s wall, {timing.cpu_seconds:.2f} s CPU, {timing.peak_mib:.0f} MiB peak "
+        f"(load average {os.getloadavg()[0]:.1f}: on a busy machine wall time waits for a core, CPU time does not).",
+        "",
         *proxy.report_lines(),
     ])

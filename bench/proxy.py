@@ -17,19 +17,32 @@ from bench.harness import ROOT
 SPEC = ROOT / "spec" / "self-service.yaml"
 
 
-def _latencies(url: str, path: str, count: int) -> list[float]:
-    """Seconds per request over one kept-alive connection."""
+def _connect(url: str) -> http.client.HTTPConnection:
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    result = []
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+
+
+def _timed(connection: http.client.HTTPConnection, path: str) -> float:
+    """Seconds for one request over a kept-alive connection."""
+    start = time.perf_counter()
+    connection.request("GET", path, headers={"Authorization": "Bearer bench"})
+    connection.getresponse().read()
+    return time.perf_counter() - start
+
+
+def _interleaved(direct_url: str, proxied_url: str, path: str, count: int) -> tuple[float, float]:
+    """Median milliseconds direct and proxied, the two taking turns so that other load falls on both alike."""
+    direct_connection, proxied_connection = _connect(direct_url), _connect(proxied_url)
+    for _ in range(20):  # warm up both (connections, caches)
+        _timed(direct_connection, path), _timed(proxied_connection, path)
+    direct: list[float] = []
+    proxied: list[float] = []
     for _ in range(count):
-        start = time.perf_counter()
-        connection.request("GET", path, headers={"Authorization": "Bearer bench"})
-        response = connection.getresponse()
-        response.read()
-        result.append(time.perf_counter() - start)
-    connection.close()
-    return result
+        direct.append(_timed(direct_connection, path))
+        proxied.append(_timed(proxied_connection, path))
+    direct_connection.close()
+    proxied_connection.close()
+    return statistics.median(direct) * 1000, statistics.median(proxied) * 1000
 
 
 def measure_overhead(count: int) -> tuple[float, float, float, str]:
@@ -52,11 +65,9 @@ def measure_overhead(count: int) -> tuple[float, float, float, str]:
     try:
         assert proxy.stdout is not None
         proxied_url = proxy.stdout.readline().split(" on ", 1)[1].split(" ->", 1)[0]
-        _latencies(upstream, path, 20), _latencies(proxied_url, path, 20)  # warm up both
         status = _status(proxied_url, path)
-        direct = statistics.median(_latencies(upstream, path, count)) * 1000
         cpu_before = _cpu_seconds(proxy.pid)
-        proxied = statistics.median(_latencies(proxied_url, path, count)) * 1000
+        direct, proxied = _interleaved(upstream, proxied_url, path, count)
         cpu = (_cpu_seconds(proxy.pid) - cpu_before) / count * 1000
     finally:
         proxy.terminate()
