@@ -244,10 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="black (default, the formatter of record), ruff (black-compatible, faster) or none")
     gen.set_defaults(handler=cmd_generate)
 
+    from generator.diff import report  # light: the format and gate names
+
     diff = commands.add_parser("diff", help="what changed between two versions of a spec, breaking or not")
     diff.add_argument("old", metavar="OLD", help="spec file or REVISION:path (git)")
     diff.add_argument("new", metavar="NEW", help="spec file or REVISION:path (git)")
-    _report_options(diff, "change", ("error", "warning", "sdk-error", "sdk-warning"))
+    _report_options(diff, "change", report.FAIL_ON)
     diff.add_argument("--deprecation-days", type=int, default=0, metavar="N",
                       help="deprecating needs an x-sunset at least N days away (0: a sunset is optional)")
     diff.add_argument("--date", metavar="YYYY-MM-DD", help="the day sunsets are judged against (default: today, UTC)")

@@ -26,7 +26,7 @@ from generator.verify import Exchange, Verifier
 
 FINDINGS_HEADER = "X-Spec-Findings"
 ERROR_HEADER = "X-Spec-Proxy-Error"
-# RFC 9110 7.6.1: connection-specific headers are not forwarded.
+# RFC 9110 7.6.1: connection-specific headers are not forwarded; Host and Content-Length are set anew.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                         "transfer-encoding", "upgrade", "content-length", "host"})
 UPSTREAM_TIMEOUT = 60
@@ -108,7 +108,11 @@ class Proxy:
             where = f"proxy exchange {self.count}"
             exchange = Exchange(where, method.lower(), target, _lower(request_headers), request["body"], status,
                                 _lower(response_headers), response["body"])
-            findings = sorted({f.rule for f in self.verifier.check_exchange(exchange)})
+            try:
+                findings = sorted({f.rule for f in self.verifier.check_exchange(exchange)})
+            except SpecInputError as exc:  # a part of the spec this exchange reaches cannot be read
+                print(exc.diagnostic, file=sys.stderr, flush=True)
+                findings = [exc.diagnostic.rule]
             if self.record is not None:
                 line = {"request": request, "response": response, "findings": findings}
                 self.record.write((json.dumps(line, sort_keys=True) + "\n").encode())

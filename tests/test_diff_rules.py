@@ -145,7 +145,7 @@ NESTED = [
      {"type": "array", "contains": {"type": "string", "maxLength": 3}}),
     ("then", {"if": {"type": "string"}, "then": {"maxLength": 9}}, {"if": {"type": "string"}, "then": {"maxLength": 3}}),
     ("inline oneOf variant", {"oneOf": [{"type": "string", "maxLength": 9}, {"type": "integer"}]},
-     {"oneOf": [{"type": "string", "maxLength": 3}, {"type": "integer"}]}),
+     {"oneOf": [{"type": "integer"}, {"type": "string", "maxLength": 3}]}),
 ]
 
 
@@ -155,6 +155,15 @@ def test_changes_nested_in_sub_schemas_are_found_as_themselves(tmp_path, name, o
     assert ("request-constraint-tightened", "error") in result
     assert ("response-constraint-tightened", "info") in result
     assert not {r for r in result if "variant" in r[0]}, result  # a changed variant is not "removed + added"
+
+
+def test_a_changed_variant_is_found_beside_an_added_one(tmp_path):
+    old = {"oneOf": [{"type": "object", "properties": {"a": {"type": "string", "maxLength": 9}}}, {"type": "integer"}]}
+    new = {"oneOf": [{"type": "boolean"}, {"type": "object", "properties": {"a": {"type": "string", "maxLength": 3}}},
+                     {"type": "integer"}]}
+    result = found(tmp_path, spec_with(old), spec_with(new))
+    assert {r for r in result if r[0].startswith("request-")} == {("request-constraint-tightened", "error"),
+                                                                   ("request-variant-added", "info")}
 
 
 def test_a_change_inside_not_counts_the_other_way(tmp_path):

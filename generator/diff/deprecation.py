@@ -13,14 +13,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from generator.diff.change import Comparison
-from generator.diff.registry import ERROR, INFO, rule
+from generator.diff.registry import ERROR, INFO, Rule, rule
 
 STABILITY = ("draft", "alpha", "beta", "stable")
 UNCHECKED_STABILITY = frozenset({"draft", "alpha"})
 INVALID = "invalid"
 
 
-def _family_rules(kind: str, family: str) -> dict[str, Any]:
+def _family_rules(kind: str, family: str) -> dict[str, Rule]:
     """The lifecycle rules of one kind of element (`operation`, `parameter`), declared under its prefix."""
     return {
         "removed-after-deprecation": rule(f"{kind}-removed-after-deprecation", (INFO,),
@@ -75,7 +75,7 @@ def unchecked(raw: dict[str, Any]) -> bool:
     return stability(raw) in UNCHECKED_STABILITY
 
 
-def removal(comparison: Comparison, rules: dict[str, Any], where: str, raw: dict[str, Any], what: str,
+def removal(comparison: Comparison, rules: dict[str, Rule], where: str, raw: dict[str, Any], what: str,
             pointer: str) -> bool:
     """Report the removal of a deprecated element by its sunset; False when it was not deprecated."""
     if raw.get("deprecated") is not True:
@@ -92,7 +92,7 @@ def removal(comparison: Comparison, rules: dict[str, Any], where: str, raw: dict
     return True
 
 
-def lifecycle(comparison: Comparison, rules: dict[str, Any], where: str, old: dict[str, Any], new: dict[str, Any],
+def lifecycle(comparison: Comparison, rules: dict[str, Rule], where: str, old: dict[str, Any], new: dict[str, Any],
               what: str, pointers: tuple[str, str]) -> None:
     """Deprecation, reactivation and sunset changes of an element kept in both specs."""
     was, now = old.get("deprecated") is True, new.get("deprecated") is True

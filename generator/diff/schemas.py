@@ -426,9 +426,20 @@ def match_members(old: list[Schema], new: list[Schema]) -> tuple[list[tuple[Sche
             left.remove(before)
             right.remove(match)
     if len(left) == len(right):
-        pairs += list(zip(left, right))
-        left, right = [], []
+        return pairs + list(zip(left, right)), [], []
+    for before in list(left):  # counts differ: pair members of one unmistakable shape on both sides
+        shape = _shape(before)
+        twins = [after for after in right if _shape(after) == shape]
+        if len(twins) == 1 and [b for b in left if _shape(b) == shape] == [before]:
+            left.remove(before)
+            right.remove(twins[0])
+            pairs.append((before, twins[0]))
     return pairs, left, right
+
+
+def _shape(schema: Schema) -> tuple[Any, ...]:
+    """What identifies a member beyond its details: its types, property names and title."""
+    return schema.declared_types, frozenset(schema.properties), schema.get("title")
 
 
 def fingerprint(schema: Schema, depth: int = 0, skip: tuple[str, ...] = ()) -> str:
