@@ -344,7 +344,7 @@ def test_request_body_media_type_and_scheme_existence(tmp_path):
     two = copy.deepcopy(BASE)
     two["components"]["securitySchemes"]["other"] = {"type": "http", "scheme": "bearer"}
     assert ("security-scheme-added", "info") in found(tmp_path, BASE, two)
-    assert ("security-scheme-removed", "error") in found(tmp_path, two, BASE)
+    assert ("security-scheme-removed", "info") in found(tmp_path, two, BASE)
     added = copy.deepcopy(BASE)
     added["paths"]["/owners"] = {"get": {"responses": {"200": {"description": "ok"}}}}
     assert ("operation-added", "info") in found(tmp_path, BASE, added)

@@ -5,8 +5,8 @@ methods (`client.<group>.<method>`), their keyword arguments, body and return an
 component models with their fields. Each `SdkChange` has a level (error: existing calls or
 attribute reads break; warning: type checkers may complain; info: additions) and the spec pointers
 it stems from. `judge(changes, sdk)` gives each wire change its SDK level and SDK names, and turns
-SDK changes no wire change accounts for (a renamed optional parameter, a renamed component) into
-changes of their own. Reusable for semantic-version bumps: the highest SDK level decides.
+SDK changes no wire change accounts for (a renamed path parameter, a renamed component) into changes
+of their own. Reusable for semantic-version bumps of generated packages: the highest level decides.
 """
 
 from __future__ import annotations
@@ -91,8 +91,6 @@ def sdk_changes(old: Document, new: Document) -> SdkReport:
         return SdkReport([], {}, {})
     changes = _methods(before, after, old_ops, new_ops) + _models(before, after, old_model, new_model)
     calls = {f"{m.upper()} {p}": call for surface in (before, after) for (m, p), call in surface.calls.items()}
-    calls.update({op.label: call for ops, surface in ((old_ops, before), (new_ops, after)) for key, op in ops.items()
-                  if (call := _calls(surface).get(key))})
     return SdkReport(sorted(changes), calls, {**before.component_models, **after.component_models})
 
 
@@ -287,7 +285,3 @@ def _names(change: Change, report: SdkReport) -> list[str]:
             break
     return names
 
-
-def highest(levels: list[str]) -> str:
-    """The highest of some levels (`""` for none): what a semantic-version bump of the SDK follows."""
-    return max(levels, key=_RANK.__getitem__, default="")
