@@ -1,6 +1,6 @@
 """Deprecation, sunset and stability, with the reference tool's (oasdiff) policy.
 
-An operation or parameter marked `deprecated` may be removed without breaking anyone once its
+An operation, parameter or body property marked `deprecated` may be removed without breaking anyone once its
 `x-sunset` date (RFC 3339 date) has passed, or at any time when it has none; removing it before its
 sunset breaks. With a policy of N deprecation days, deprecating needs a sunset at least N days
 away. `x-stability-level` is draft < alpha < beta < stable (the default); draft and alpha
@@ -20,7 +20,7 @@ UNCHECKED_STABILITY = frozenset({"draft", "alpha"})
 INVALID = "invalid"
 
 
-def _family_rules(kind: str, family: str) -> dict[str, Rule]:
+def lifecycle_rules(kind: str, family: str) -> dict[str, Rule]:
     """The lifecycle rules of one kind of element (`operation`, `parameter`), declared under its prefix."""
     return {
         "removed-after-deprecation": rule(f"{kind}-removed-after-deprecation", (INFO,),
@@ -43,8 +43,8 @@ def _family_rules(kind: str, family: str) -> dict[str, Rule]:
     }
 
 
-OPERATION = _family_rules("operation", "operations")
-PARAMETER = _family_rules("parameter", "parameters")
+OPERATION = lifecycle_rules("operation", "operations")
+PARAMETER = lifecycle_rules("parameter", "parameters")
 STABILITY_DECREASED = rule("operation-stability-decreased", (ERROR,),
                            "x-stability-level lowered (e.g. stable to beta)", "operations")
 STABILITY_INCREASED = rule("operation-stability-increased", (INFO,), "x-stability-level raised", "operations")

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from generator.diff import deprecation
 from generator.diff.change import Comparison
 from generator.diff.registry import ERROR, INFO, WARNING, SchemaRule, schema_rule
 from generator.model import Schema
@@ -93,6 +94,9 @@ DISCRIMINATOR_PROPERTY_CHANGED = schema_rule("discriminator-property-name-change
                                              "the discriminator's propertyName changed")
 DISCRIMINATOR_MAPPING_CHANGED = schema_rule("discriminator-mapping-changed", (INFO,),
                                             "the discriminator's mapping changed")
+# Deprecation and sunset of body properties, by the reference's policy (`generator.diff.deprecation`).
+PROPERTY_LIFECYCLE = {prefix: deprecation.lifecycle_rules(f"{prefix}-property", "property lifecycle")
+                      for prefix in ("request", "response")}
 KEYWORD_ADDED = {keyword: schema_rule(f"{part}-added", NARROWS, f"`{keyword}` added")
                  for keyword, part in {**_APPLICATORS, **_SCHEMA_MAPS}.items()}
 KEYWORD_REMOVED = {keyword: schema_rule(f"{part}-removed", WIDENS, f"`{keyword}` removed")
@@ -300,8 +304,12 @@ def _properties(check: _Check, seen: Seen) -> None:
         """A property no client of this direction sees: readOnly in a request, writeOnly in a response."""
         return schema.read_only if request else schema.write_only
 
+    lifecycle = PROPERTY_LIFECYCLE.get(place.prefix)
     for name in sorted(old_props.keys() - new_props.keys()):
         prop = old_props[name]
+        if lifecycle and deprecation.removal(comparison, lifecycle, place.label, prop.node,
+                                             f"{place.what}: property {name!r}", prop.pointer):
+            continue
         level = WARNING if request or name not in old.required else ERROR
         sub = place.at("", inert=unseen(prop))
         _Check(comparison, sub, old, new).add(PROPERTY_REMOVED, level, f"property {name!r} removed",
@@ -324,6 +332,9 @@ def _properties(check: _Check, seen: Seen) -> None:
             pair.add(PROPERTY_BECAME_REQUIRED, NARROWS, f"property {name!r} became required")
         elif was and not now:
             pair.add(PROPERTY_BECAME_OPTIONAL, WIDENS, f"property {name!r} is no longer required")
+        if lifecycle:
+            deprecation.lifecycle(comparison, lifecycle, place.label, before.node, after.node,
+                                  f"{place.what}: property {name!r}", (before.pointer, after.pointer))
         compare_schemas(comparison, sub, before, after, seen)
     old_dep, new_dep = _mapping(old.get("dependentRequired")), _mapping(new.get("dependentRequired"))
     for name in sorted(old_dep.keys() | new_dep.keys()):
