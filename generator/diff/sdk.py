@@ -26,6 +26,7 @@ from generator.schemas import UnsupportedSchema
 
 _RANK = {"": -1, INFO: 0, WARNING: 1, ERROR: 2}
 _COMPONENT = re.compile(r"^/components/schemas/([^/]+)")
+_SIGNATURE_KEYS = ("parameters", "requestBody", "responses")  # what a generated method's signature follows
 
 KINDS = {
     "method-removed": (ERROR, "a client method removed"),
@@ -76,12 +77,12 @@ def sdk_changes(old: Document, new: Document) -> SdkReport:
     new_ops = {_endpoint(op.method, op.path): op for op in new_model.operations}
 
     def differs(other: dict[tuple[str, str], SpecOperation]) -> Callable[[SpecOperation], bool]:
-        """Only operations written differently can change their signature: annotations name models by
-        component, and `_models` compares the components on their own."""
+        """Only an operation in both specs whose parameters, body or responses are written differently can
+        change its signature: annotations name models by component, and `_models` compares those."""
         def wanted(op: SpecOperation) -> bool:
             twin = other.get(_endpoint(op.method, op.path))
-            return twin is None or twin.raw != op.raw or twin.path_item.get("parameters") != op.path_item.get(
-                "parameters")
+            return twin is not None and (any(twin.raw.get(key) != op.raw.get(key) for key in _SIGNATURE_KEYS)
+                                         or twin.path_item.get("parameters") != op.path_item.get("parameters"))
         return wanted
 
     try:
