@@ -100,3 +100,27 @@ def test_a_bad_upstream_url_is_one_line(run_cli):
 def test_an_unreadable_spec_is_one_line(run_cli, tmp_path, spec):
     result = run_cli("proxy", tmp_path / spec, "--upstream", "http://127.0.0.1:9")
     assert result.code == 2 and "read-error" in result.out
+
+
+def test_a_drifted_mock_behind_the_proxy_is_caught(tmp_path):
+    """The vendor drifted: a mock made from a changed copy of the spec, checked against the spec we have."""
+    import yaml
+
+    from generator.mock import mock_app
+
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    examples = spec["paths"]["/contacts/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["examples"]
+    drifted_example = next(iter(examples.values()))["value"]
+    drifted_example["id"] = 12345  # a Guid string before: the vendor changed the type, schema and example
+    spec["components"]["schemas"]["Contact"]["properties"]["id"] = {"type": "integer", "example": 12345}
+    drifted_spec = tmp_path / "drifted.yaml"
+    drifted_spec.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    app, _ = mock_app(drifted_spec)
+    record = tmp_path / "traffic.jsonl"
+    with serving(app) as upstream, proxying(upstream, record) as url:
+        response = httpx.get(url + "/contacts/CAD1E31269B76D7A65ACCE45B2E68DFD", headers={"Authorization": "Bearer x"})
+        direct = httpx.get(upstream + "/contacts/CAD1E31269B76D7A65ACCE45B2E68DFD", headers={"Authorization": "Bearer x"})
+    assert response.status_code == direct.status_code == 200
+    assert response.content == direct.content and response.json()["id"] == 12345  # passed on as it came
+    assert response.headers[FINDINGS_HEADER] == "response-body-invalid"
+    assert FINDINGS_HEADER not in direct.headers
