@@ -26,9 +26,10 @@ from generator.verify import Exchange, Verifier
 
 FINDINGS_HEADER = "X-Spec-Findings"
 ERROR_HEADER = "X-Spec-Proxy-Error"
-# RFC 9110 7.6.1: connection-specific headers are not forwarded; Host and Content-Length are set anew.
+# RFC 9110 7.6.1: connection-specific headers are not forwarded; a request's Host and Content-Length are set anew.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                        "transfer-encoding", "upgrade", "content-length", "host"})
+                        "transfer-encoding", "upgrade"})
+REQUEST_SET_ANEW = HOP_BY_HOP | {"content-length", "host"}
 UPSTREAM_TIMEOUT = 60
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
@@ -65,7 +66,7 @@ class Proxy:
         A kept-alive connection the upstream has closed meanwhile is reopened once, for a request that
         is safe to repeat (RFC 9110 9.2.2).
         """
-        outgoing = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+        outgoing = [(k, v) for k, v in headers if k.lower() not in REQUEST_SET_ANEW]
         connection = self._connection()
         reused = connection.sock is not None
         try:
@@ -137,6 +138,20 @@ def _body(raw: bytes, headers: list[tuple[str, str]]) -> Any:
     return text
 
 
+def _read_body(stream: BinaryIO, headers: Any) -> bytes:
+    """A request body by its Content-Length, or its chunks (RFC 9112 7.1) when sent chunked."""
+    if "chunked" not in str(headers.get("Transfer-Encoding") or "").lower():
+        length = int(headers.get("Content-Length") or 0)
+        return stream.read(length) if length else b""
+    chunks = []
+    while size := int(stream.readline().split(b";", 1)[0].strip() or b"0", 16):
+        chunks.append(stream.read(size))
+        stream.readline()
+    while stream.readline().strip():  # trailer fields, then the blank line
+        pass
+    return b"".join(chunks)
+
+
 def make_server(document: Document, upstream: str, host: str, port: int,
                 record: BinaryIO | None = None) -> ThreadingHTTPServer:
     """The proxy's HTTP server, bound but not yet serving."""
@@ -147,8 +162,7 @@ def make_server(document: Document, upstream: str, host: str, port: int,
         disable_nagle_algorithm = True  # headers and body leave at once (no delayed-ACK stall)
 
         def _handle(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = _read_body(self.rfile, self.headers)
             headers = list(self.headers.items())
             status, response_headers, response_body = proxy.forward(self.command, self.path, headers, body)
             findings = proxy.check(self.command, self.path, headers, body, status, response_headers, response_body)
@@ -157,7 +171,8 @@ def make_server(document: Document, upstream: str, host: str, port: int,
                 self.send_header(name, value)
             if findings:
                 self.send_header(FINDINGS_HEADER, ",".join(findings))
-            self.send_header("Content-Length", str(len(response_body)))
+            if not any(name.lower() == "content-length" for name, _ in response_headers):  # it came chunked
+                self.send_header("Content-Length", str(len(response_body)))
             self.end_headers()
             self.wfile.write(response_body)
             verdict = ", ".join(findings) if findings else "conforms"

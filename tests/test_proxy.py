@@ -76,6 +76,17 @@ def test_a_drifted_response_is_marked_never_altered(tmp_path, run_cli):
     assert run_cli("verify", SPEC, record, "--fail-on", "error").code == 1
 
 
+def test_a_chunked_request_body_is_forwarded_whole(tmp_path):
+    record = tmp_path / "traffic.jsonl"
+    with LoopbackServer() as upstream, proxying(upstream.url, record) as url:
+        upstream.answer(200, {"ok": True})
+        response = httpx.post(url + "/contacts/abc", content=iter([b'{"a":', b' 1}']),
+                              headers={"Content-Type": "application/json"})
+        seen = upstream.requests
+    assert response.status_code == 200 and seen[0].body == b'{"a": 1}'
+    assert json.loads(record.read_text())["request"]["body"] == {"a": 1}
+
+
 def test_upstream_failures_are_reported_as_such(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
