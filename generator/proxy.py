@@ -11,6 +11,7 @@ line in the form `verify` reads, with its findings.
 from __future__ import annotations
 
 import contextlib
+import io
 import http.client
 import json
 import sys
@@ -43,6 +44,7 @@ class Proxy:
             raise SpecInputError(Diagnostic("--upstream", 1, 1, "read-error",
                                             f"{upstream!r} is not an http(s) URL"))
         self.upstream = parts
+        self.host = parts.hostname
         self.verifier = Verifier(document)
         self.record = record
         self.lock = threading.Lock()
@@ -55,7 +57,7 @@ class Proxy:
         if connection is None:
             connection_class = http.client.HTTPSConnection if self.upstream.scheme == "https" else \
                 http.client.HTTPConnection
-            connection = connection_class(self.upstream.hostname, self.upstream.port, timeout=UPSTREAM_TIMEOUT)
+            connection = connection_class(self.host, self.upstream.port, timeout=UPSTREAM_TIMEOUT)
             self.local.connection = connection
         return connection
 
@@ -138,7 +140,7 @@ def _body(raw: bytes, headers: list[tuple[str, str]]) -> Any:
     return text
 
 
-def _read_body(stream: BinaryIO, headers: Any) -> bytes:
+def _read_body(stream: io.BufferedIOBase, headers: Any) -> bytes:
     """A request body by its Content-Length, or its chunks (RFC 9112 7.1) when sent chunked."""
     if "chunked" not in str(headers.get("Transfer-Encoding") or "").lower():
         length = int(headers.get("Content-Length") or 0)
@@ -190,8 +192,7 @@ def serve(document: Document, upstream: str, host: str, port: int, record: Path 
     """Run the proxy until interrupted."""
     with record.open("ab") if record else contextlib.nullcontext() as sink:
         server = make_server(document, upstream, host, port, sink)
-        bound_host, bound_port = server.server_address[:2]
-        print(f"proxy for {document.name} on http://{bound_host}:{bound_port} -> {upstream}", flush=True)
+        print(f"proxy for {document.name} on http://{host}:{server.server_address[1]} -> {upstream}", flush=True)
         try:
             server.serve_forever()
         finally:
