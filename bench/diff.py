@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
+from bench import proxy
 from bench.harness import CORPUS, measure, write_report
 
 SPEC = CORPUS / "github-api.github.com.json"
@@ -33,7 +35,7 @@ def mutated(spec: dict) -> tuple[dict, int]:
 
 
 def run(repeats: int) -> None:
-    """Median wall time of `diff` between the GitHub file and its mutated copy."""
+    """Median wall time of `diff` between the GitHub file and its mutated copy, and the proxy's overhead."""
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
     new, count = mutated(spec)
     with tempfile.TemporaryDirectory() as scratch:
@@ -43,5 +45,8 @@ def run(repeats: int) -> None:
                          repeats)
     write_report("diff", [
         f"## diff on GitHub's description (13 MB) against a copy with {count} changes (median of {repeats})", "",
-        f"{timing.seconds:.1f} s wall, {timing.peak_mib:.0f} MiB peak.", "",
+        f"{timing.seconds:.2f} s wall, {timing.cpu_seconds:.2f} s CPU, {timing.peak_mib:.0f} MiB peak "
+        f"(load average {os.getloadavg()[0]:.1f}: on a busy machine wall time waits for a core, CPU time does not).",
+        "",
+        *proxy.report_lines(),
     ])

@@ -16,21 +16,22 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 @dataclass(frozen=True)
 class Timing:
-    """Median wall seconds and peak resident memory (MiB) over repeated runs."""
+    """Median wall seconds, peak resident memory (MiB) and CPU seconds (user + system) over repeated runs."""
 
     seconds: float
     peak_mib: float
     exit_codes: tuple[int, ...]
+    cpu_seconds: float = 0.0  # less sensitive than wall time to other work on the machine
 
 
-def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Run a command to its end; wall seconds, peak RSS in MiB and exit code."""
+def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
+    """Run a command to its end; wall seconds, peak RSS in MiB, exit code and CPU seconds."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, process.returncode
+    return elapsed, usage.ru_maxrss / 1024, process.returncode, usage.ru_utime + usage.ru_stime
 
 
 def measure(command: list[str], repeats: int, env: dict[str, str] | None = None,
@@ -45,6 +46,7 @@ def measure(command: list[str], repeats: int, env: dict[str, str] | None = None,
         seconds=statistics.median(r[0] for r in runs),
         peak_mib=statistics.median(r[1] for r in runs),
         exit_codes=tuple(r[2] for r in runs),
+        cpu_seconds=statistics.median(r[3] for r in runs),
     )
 
 

@@ -17,7 +17,6 @@ from generator.formatting import FORMATTERS
 from generator.load import display_path, load_document
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
-REPORT_FORMATS = ("text", "markdown", "json", "junit")  # generator.diff.report renders each
 DEFAULT_SPEC_DIR = Path("spec")
 CURATION_LOG = "CURATION.md"
 
@@ -118,18 +117,34 @@ def cmd_mock(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    """Compare two versions of a spec; exit 1 when a change reaches --fail-on."""
-    from generator.diff.impact import sdk_impact
+    """Compare two versions of a spec; exit 1 when a change reaches a --fail-on gate."""
+    from generator.diff.change import Policy
     from generator.diff.compare import diff_documents
+    from generator.diff.sdk import judge, sdk_changes
     from generator.diff.source import load_source
 
     try:
         old, new = load_source(args.old), load_source(args.new)
+        policy = Policy(**({"today": _date(args.date)} if args.date else {}), deprecation_days=args.deprecation_days)
+        changes = judge(diff_documents(old, new, policy), sdk_changes(old, new))
     except SpecInputError as exc:
         print(exc.diagnostic)
         return EXIT_UNUSABLE
-    changes = diff_documents(old, new)
-    return _report(changes, args, sdk_impact(old, new, changes))
+
+    def locate(change: Any) -> tuple[str, int, int]:
+        document, pointer = (new, change.new_pointer) if change.new_pointer else (old, change.old_pointer)
+        return (document.name, *document.locate(pointer))
+
+    return _report(changes, args, locate)
+
+
+def _date(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SpecInputError(Diagnostic("--date", 1, 1, "read-error", f"{text!r} is not a YYYY-MM-DD date")) from None
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -138,14 +153,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     try:
         document = load_document(Path(args.spec))
-        findings, verifier = verify(document, read_traffic(Path(args.traffic)))  # traffic is read as a stream
+        exchanges = read_traffic(Path(args.traffic))
+        findings, verifier = verify(document, exchanges)
     except SpecInputError as exc:
         print(exc.diagnostic)
         return EXIT_UNUSABLE
-    code = _report(findings, args, {})
+    code = _report(findings, args, lambda c: (document.name, *document.locate(c.old_pointer)))
     if args.format in ("text", "markdown"):
         print("\n".join(summary_lines(verifier)))
     return code
+
+
+def cmd_proxy(args: argparse.Namespace) -> int:
+    """Forward requests to --upstream, record each exchange and mark the ones that break the spec."""
+    from generator import proxy
+
+    try:
+        document = load_document(Path(args.spec))
+        proxy.serve(document, args.upstream, args.host, args.port, Path(args.record) if args.record else None)
+    except SpecInputError as exc:
+        print(exc.diagnostic)
+        return EXIT_UNUSABLE
+    return EXIT_OK
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -191,21 +220,25 @@ def _summary(specs: int, errors: int, warnings: int, unusable: int) -> str:
     return f"{count(specs, 'spec')} {verdict}: {', '.join(parts)}"
 
 
-def _report_options(parser: argparse.ArgumentParser, what: str) -> None:
+def _report_options(parser: argparse.ArgumentParser, what: str, gates: Sequence[str]) -> None:
     """--format, --fail-on and --ignore, shared by diff and verify."""
-    parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
-    parser.add_argument("--fail-on", choices=("error", "warning"), help=f"exit 1 when a {what} reaches this level")
+    from generator.diff.report import FORMATS
+
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="github: GitHub Actions annotations; sarif: SARIF 2.1.0 (code scanning)")
+    parser.add_argument("--fail-on", choices=gates, action="append", metavar="LEVEL",
+                        help=f"exit 1 when a {what} reaches LEVEL ({', '.join(gates)}); may be repeated")
     parser.add_argument("--ignore", metavar="FILE", help=f"accepted {what}s: one 'RULE-ID WHERE' per line")
 
 
-def _report(changes: list[Any], args: argparse.Namespace, impact: dict[Any, str]) -> int:
+def _report(changes: list[Any], args: argparse.Namespace, locate: Callable[[Any], tuple[str, int, int]]) -> int:
     """Print changes or findings in the chosen format; the exit code follows --fail-on."""
     from generator.diff import report
 
     if args.ignore:
         changes = report.without_ignored(changes, report.read_ignore_file(Path(args.ignore)))
     colour = args.format == "text" and sys.stdout.isatty()
-    sys.stdout.write(report.render(changes, args.format, impact, colour))
+    sys.stdout.write(report.render(changes, args.format, locate, colour))
     return EXIT_PROBLEMS if report.should_fail(changes, args.fail_on) else EXIT_OK
 
 
@@ -231,16 +264,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="black (default, the formatter of record), ruff (black-compatible, faster) or none")
     gen.set_defaults(handler=cmd_generate)
 
+    from generator.diff import report  # light: the format and gate names
+
     diff = commands.add_parser("diff", help="what changed between two versions of a spec, breaking or not")
     diff.add_argument("old", metavar="OLD", help="spec file or REVISION:path (git)")
     diff.add_argument("new", metavar="NEW", help="spec file or REVISION:path (git)")
-    _report_options(diff, "change")
+    _report_options(diff, "change", report.FAIL_ON)
+    diff.add_argument("--deprecation-days", type=int, default=0, metavar="N",
+                      help="deprecating needs an x-sunset at least N days away (0: a sunset is optional)")
+    diff.add_argument("--date", metavar="YYYY-MM-DD", help="the day sunsets are judged against (default: today, UTC)")
     diff.set_defaults(handler=cmd_diff)
 
     verify = commands.add_parser("verify", help="check recorded traffic (HAR or JSON lines) against a spec")
     verify.add_argument("spec", metavar="SPEC")
     verify.add_argument("traffic", metavar="TRAFFIC", help="a .har file or JSON lines of request/response pairs")
-    _report_options(verify, "finding")
+    _report_options(verify, "finding", ("error", "warning"))
     verify.set_defaults(handler=cmd_verify)
 
     docs = commands.add_parser("docs", help="render the static HTML documentation site")
@@ -256,6 +294,14 @@ def build_parser() -> argparse.ArgumentParser:
     seeds.add_argument("--rewrite", action="store_true",
                        help="move the specs' x-seed lines and their CURATION.md citations to the new seed")
     seeds.set_defaults(handler=cmd_seed_diff)
+    proxy = commands.add_parser("proxy", help="a validating reverse proxy: forward, record, mark non-conforming "
+                                              "exchanges")
+    proxy.add_argument("spec", metavar="SPEC")
+    proxy.add_argument("--upstream", required=True, metavar="URL", help="where requests are forwarded")
+    proxy.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    proxy.add_argument("--host", default="127.0.0.1")
+    proxy.add_argument("--record", metavar="FILE", help="append each exchange as a JSON line `verify` reads")
+    proxy.set_defaults(handler=cmd_proxy)
 
     mock = commands.add_parser("mock", help="serve a mock of a spec that answers with its examples")
     mock.add_argument("spec", metavar="SPEC")

@@ -10,7 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from generator.load import Document, join_pointer
 from generator.model import MediaType, ModelError, RequestBody, Schema, SpecModel
@@ -163,6 +163,28 @@ def build_api(document: Document, spec_name: str | None = None) -> Api:
     return _Builder(document).build(spec_name or document.name)
 
 
+@dataclass
+class ClientSurface:
+    """What code written against the generated client names: methods, and the IR of some operations."""
+
+    calls: dict[tuple[str, str], str]  # (method, path) of every operation -> "client.<group>.<method>"
+    operations: list[Operation]  # the wanted operations, built
+    component_models: dict[str, str]
+
+
+def client_surface(document: Document, wanted: Callable[[SpecOperation], bool]) -> ClientSurface:
+    """The client's names for every operation, the full IR only for the `wanted` ones (the cheap part of
+    `build_api`: no models document); UnsupportedSchema names what cannot be generated."""
+    builder = _Builder(document)
+    try:
+        builder.scheme_names = {s.key: s.python_name for s in builder._security_schemes()}
+        groups = builder._groups(wanted)
+    except ModelError as exc:
+        raise UnsupportedSchema(exc.document, exc.pointer, str(exc)) from None
+    return ClientSurface(builder.calls, [op for g in groups for op in g.operations],
+                         builder.registry.component_names())
+
+
 class _Builder:
     def __init__(self, document: Document):
         self.document = document
@@ -171,6 +193,7 @@ class _Builder:
         self.annotate = Annotator(self.registry)
         self.request_roots: set[str] = set()  # model names request bodies use
         self.response_roots: set[str] = set()  # model names responses use
+        self.calls: dict[tuple[str, str], str] = {}  # (method, path) -> "client.<group>.<method>"
 
     def build(self, spec_name: str) -> Api:
         info = self.spec.info
@@ -201,7 +224,8 @@ class _Builder:
 
     # -- operations -------------------------------------------------------------------------
 
-    def _groups(self) -> list[Group]:
+    def _groups(self, wanted: Callable[[SpecOperation], bool] | None = None) -> list[Group]:
+        """The operations by tag; with `wanted`, the others are named (`self.calls`) but not built."""
         tag_docs = self.spec.tags
         groups: dict[str, Group] = {}
         attributes = UniqueNames(CLIENT_ATTRIBUTES, separator="_")
@@ -218,7 +242,9 @@ class _Builder:
                 method_names[tag] = UniqueNames(separator="_")
             op_id = operation_ids.claim(operation.operation_id or f"{operation.method} {operation.path}")
             python_name = method_names[tag].claim(snake_case(op_id, operation.method))
-            groups[tag].operations.append(self._operation(operation, op_id, python_name))
+            self.calls[(operation.method, operation.path)] = f"client.{groups[tag].attribute}.{python_name}"
+            if wanted is None or wanted(operation):
+                groups[tag].operations.append(self._operation(operation, op_id, python_name))
         return sorted(groups.values(), key=lambda g: g.attribute)
 
     def _operation(self, operation: SpecOperation, operation_id: str, python_name: str) -> Operation:

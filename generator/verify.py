@@ -124,6 +124,13 @@ class Verifier:
             raise SpecInputError(exc.document.diagnostic(exc.pointer, "ref-resolves", str(exc))) from None
         return findings
 
+    def check_exchange(self, exchange: Exchange) -> list[Change]:
+        """The findings of one exchange, as it passes (the proxy's use)."""
+        try:
+            return self._exchange(exchange)
+        except ModelError as exc:
+            raise SpecInputError(exc.document.diagnostic(exc.pointer, "ref-resolves", str(exc))) from None
+
     def _match(self, exchange: Exchange) -> Operation | None:
         path = urlsplit(exchange.url).path
         for prefix in self.prefixes:

@@ -79,7 +79,8 @@ CASES = [
      ("operation-removed", "error"), ("operation-added", "info")),
     ("operation-id", lambda s: get_op(s).update(operationId="fetch_pet"),
      ("operation-id-changed", "warning"), ("operation-id-changed", "warning")),
-    ("deprecated", lambda s: get_op(s).update(deprecated=True), ("operation-deprecated", "warning"), None),
+    ("deprecated", lambda s: get_op(s).update(deprecated=True), ("operation-deprecated", "info"),
+     ("operation-reactivated", "info")),
     ("tag", lambda s: get_op(s).update(tags=["pets"]),
      ("operation-tag-changed", "warning"), ("operation-tag-changed", "warning")),
     ("required-parameter", lambda s: get_op(s)["parameters"].append(
@@ -96,24 +97,24 @@ CASES = [
     ("parameter-constraint", lambda s: get_op(s)["parameters"][0]["schema"].update(maxLength=5),
      ("parameter-constraint-tightened", "error"), ("parameter-constraint-loosened", "info")),
     ("parameter-default", lambda s: get_op(s)["parameters"][0]["schema"].update(default="all"),
-     ("parameter-default-changed", "warning"), ("parameter-default-changed", "warning")),
+     ("parameter-default-added", "info"), ("parameter-default-removed", "info")),
     ("request-enum", lambda s: schemas(s)["PetUpdate"]["properties"]["kind"].update(enum=["dog"]),
      ("request-enum-value-removed", "error"), ("request-enum-value-added", "info")),
     ("response-enum", lambda s: schemas(s)["Pet"]["properties"]["kind"].update(enum=["dog", "cat", "bird"]),
      ("response-enum-value-added", "warning"), ("response-enum-value-removed", "info")),
     ("response-property", lambda s: schemas(s)["Pet"]["properties"].pop("owner"),
-     ("response-property-removed", "error"), ("response-property-added", "info")),
+     ("response-property-removed", "warning"), ("response-property-added", "info")),
     ("request-required-property", lambda s: (schemas(s)["PetUpdate"]["properties"].update(age={"type": "integer"}),
                                              schemas(s)["PetUpdate"].update(required=["age"])),
      ("request-required-property-added", "error"), ("request-property-removed", "warning")),
     ("response-required", lambda s: schemas(s)["Pet"].update(required=[]),
-     ("response-property-became-optional", "warning"), ("response-property-became-required", "info")),
+     ("response-property-became-optional", "error"), ("response-property-became-required", "info")),
     ("response-nullable", lambda s: schemas(s)["Pet"]["properties"]["id"].update(type=["string", "null"]),
-     ("response-nullable-added", "warning"), ("response-nullable-removed", "info")),
+     ("response-nullable-added", "error"), ("response-nullable-removed", "info")),
     ("request-format", lambda s: schemas(s)["PetUpdate"]["properties"]["name"].update(format="email"),
-     ("request-format-changed", "error"), ("request-format-changed", "error")),
+     ("request-format-added", "error"), ("request-format-removed", "info")),
     ("request-pattern", lambda s: schemas(s)["PetUpdate"]["properties"]["name"].update(pattern="^[a-z]+$"),
-     ("request-pattern-changed", "error"), ("request-pattern-changed", "warning")),
+     ("request-pattern-added", "error"), ("request-pattern-removed", "info")),
     ("request-body", lambda s: put_op(s)["requestBody"].update(required=False),
      ("request-body-became-optional", "info"), ("request-body-became-required", "error")),
     ("response-status", lambda s: get_op(s)["responses"].pop("404"),
@@ -123,9 +124,17 @@ CASES = [
      ("response-media-type-added", "info"), ("response-media-type-removed", "error")),
     ("variants", lambda s: schemas(s)["Pet"]["properties"].update(
         owner={"oneOf": [{"type": "string"}, {"type": "integer"}]}),
-     ("response-variant-added", "warning"), ("response-variant-removed", "info")),
+     ("response-variant-added", "error"), ("response-variant-removed", "info")),
     ("security", lambda s: get_op(s).update(security=[{"key": [], "other": []}]),
-     ("security-requirement-changed", "error"), ("security-requirement-changed", "error")),
+     ("security-requirement-changed", "error"), ("security-requirement-changed", "info")),
+    ("security alternative", lambda s: get_op(s).update(security=[{"key": []}, {"other": []}]),
+     ("security-requirement-changed", "info"), ("security-requirement-changed", "error")),
+    ("security scope", lambda s: get_op(s).update(security=[{"key": ["admin"]}]),
+     ("security-requirement-changed", "error"), ("security-requirement-changed", "info")),
+    ("security removed", lambda s: get_op(s).update(security=[]),
+     ("security-requirement-changed", "info"), ("security-requirement-changed", "error")),
+    ("security-scheme description", lambda s: s["components"]["securitySchemes"]["key"].update(description="d"),
+     ("security-scheme-changed", "info"), ("security-scheme-changed", "info")),
     ("security-scheme", lambda s: s["components"]["securitySchemes"]["key"].update(name="X-Api-Key"),
      ("security-scheme-changed", "error"), ("security-scheme-changed", "error")),
     ("servers", lambda s: s.update(servers=[{"url": "https://api.example.com/v2"}]),
@@ -150,7 +159,7 @@ def test_oneof_variants_are_compared_as_sets(tmp_path):
     string, number = {"type": "string"}, {"type": "integer"}
     assert run_diff(tmp_path, with_variants(string, number), with_variants(number, string)) == []
     found = {(c.rule, c.level) for c in run_diff(tmp_path, with_variants(string), with_variants(string, number))}
-    assert ("response-variant-added", "warning") in found
+    assert ("response-variant-added", "error") in found
 
 
 @pytest.mark.parametrize("name, mutate", [
@@ -179,14 +188,14 @@ def test_cli_formats_fail_on_and_ignore(run_cli, tmp_path):
     text = run_cli("diff", old, new)
     assert text.code == 0
     assert text.lines[0].startswith("error operation-removed PUT /pets/{petId}: operation removed")
-    assert "[client.default.update_pet()]" in text.lines[0]
+    assert "[sdk error: client.default.update_pet()]" in text.lines[0]
     assert run_cli("diff", old, new, "--fail-on", "error").code == 1
     records = json.loads(run_cli("diff", old, new, "--format", "json").out)
     assert records[0]["id"] == "operation-removed" and records[0]["level"] == "error"
     assert set(records[0]) >= {"id", "level", "operation", "location", "message"}
     junit = xml.dom.minidom.parseString(run_cli("diff", old, new, "--format", "junit").out)
     assert junit.documentElement.getAttribute("failures") == "1"
-    assert "| error | `operation-removed` |" in run_cli("diff", old, new, "--format", "markdown").out
+    assert "| error | error | `operation-removed` |" in run_cli("diff", old, new, "--format", "markdown").out
     ignore = tmp_path / "accepted.txt"
     ignore.write_text("# we know\noperation-removed PUT /pets/{petId}\n")
     assert run_cli("diff", old, new, "--fail-on", "error", "--ignore", ignore).code == 0
@@ -197,8 +206,8 @@ def test_sdk_impact_names_the_method_and_the_model(run_cli, tmp_path):
     new = changed(lambda s: schemas(s)["Pet"]["properties"].pop("owner"))
     (tmp_path / "new.yaml").write_text(yaml.safe_dump(new))
     records = json.loads(run_cli("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--format", "json").out)
-    assert [(r["id"], r["sdk"]) for r in records] == [
-        ("response-property-removed", "client.default.get_pet(), models.Pet")]
+    assert [(r["id"], r["level"], r["sdk_level"], r["sdk"]) for r in records] == [
+        ("response-property-removed", "warning", "error", "models.Pet.owner")]
 
 
 def test_git_revisions_are_read_with_git_show(run_cli, tmp_path):
@@ -234,6 +243,56 @@ def test_sdk_impact_uses_the_model_names_the_generator_chose(run_cli, tmp_path):
     (tmp_path / "old.yaml").write_text(yaml.safe_dump(old))
     (tmp_path / "new.yaml").write_text(yaml.safe_dump(new))
     records = json.loads(run_cli("diff", tmp_path / "old.yaml", tmp_path / "new.yaml", "--format", "json").out)
-    # `Pet` and `pet` are two classes: the generator names the second `Pet2`, and so does the impact.
-    assert [(r["id"], r["sdk"]) for r in records] == [
-        ("response-property-removed", "client.default.get_pet(), models.Pet2")]
+    # `Pet` and `pet` are two classes: the generator names the second `Pet2`, and so does the SDK impact.
+    assert [(r["id"], r["sdk"]) for r in records] == [("response-property-removed", "models.Pet2.x")]
+
+
+# The parts of SARIF 2.1.0 (OASIS, sarif-schema-2.1.0.json) a result log must have, written out from the spec:
+# required properties, the level enumeration, 1-based regions; unknown properties refused where the spec does.
+SARIF_SUBSET = {
+    "type": "object", "required": ["version", "runs"], "additionalProperties": False,
+    "properties": {"$schema": {"type": "string"}, "version": {"const": "2.1.0"}, "runs": {"type": "array", "items": {
+        "type": "object", "required": ["tool"], "additionalProperties": False, "properties": {
+            "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
+                "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "rules": {
+                    "type": "array", "items": {"type": "object", "required": ["id"], "properties": {
+                        "id": {"type": "string"},
+                        "shortDescription": {"type": "object", "required": ["text"]}}}}}}}},
+            "results": {"type": "array", "items": {
+                "type": "object", "required": ["message"], "additionalProperties": False, "properties": {
+                    "ruleId": {"type": "string"}, "ruleIndex": {"type": "integer", "minimum": -1},
+                    "level": {"enum": ["none", "note", "warning", "error"]},
+                    "message": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+                    "locations": {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                                             "properties": {
+                        "physicalLocation": {"type": "object", "additionalProperties": False, "properties": {
+                            "artifactLocation": {"type": "object", "required": ["uri"]},
+                            "region": {"type": "object", "properties": {
+                                "startLine": {"type": "integer", "minimum": 1},
+                                "startColumn": {"type": "integer", "minimum": 1}}}}},
+                        "logicalLocations": {"type": "array"}}}},
+                    "properties": {"type": "object"}}}}}}}},
+}
+
+
+def test_sarif_and_github_annotations_point_at_the_spec_line(run_cli, tmp_path):
+    import jsonschema
+
+    (tmp_path / "old.yaml").write_text(yaml.safe_dump(BASE))
+    (tmp_path / "new.yaml").write_text(yaml.safe_dump(changed(lambda s: schemas(s)["Pet"]["properties"].pop("owner"))))
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    log = json.loads(run_cli("diff", old, new, "--format", "sarif").out)
+    jsonschema.validate(log, SARIF_SUBSET)
+    run = log["runs"][0]
+    result = run["results"][0]
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"] == "response-property-removed"
+    assert result["level"] == "error"  # the SDK level: models.Pet.owner is gone
+    assert result["properties"]["wireLevel"] == "warning" and result["properties"]["sdkLevel"] == "error"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    owner_line = next(n for n, line in enumerate(old.read_text().splitlines(), 1) if line.strip().startswith("owner:"))
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("old.yaml")
+    assert region["startLine"] == owner_line  # a removal points into the old spec
+    github = run_cli("diff", old, new, "--format", "github").lines
+    assert github[0].startswith(f"::error file={old.as_posix()},line={owner_line},col=")
+    assert "title=response-property-removed (wire warning%2C sdk error)::GET /pets/{petId}" in github[0]
+    assert run_cli("diff", old, new, "--format", "sarif").out == run_cli("diff", old, new, "--format", "sarif").out

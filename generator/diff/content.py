@@ -19,7 +19,7 @@ _RULES = {"request": (REQUEST_MEDIA_TYPE_REMOVED, REQUEST_MEDIA_TYPE_ADDED),
 
 
 def compare_content(comparison: Comparison, place: Place, old: dict[str, MediaType], new: dict[str, MediaType]) -> None:
-    removed_rule, added_rule = _RULES[place.direction]
+    removed_rule, added_rule = _RULES[place.prefix]
     for media in sorted(old.keys() - new.keys()):
         comparison.add(place.label, removed_rule, ERROR, f"{place.what}: media type {media} removed",
                        old=old[media].pointer)

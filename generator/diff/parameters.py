@@ -6,14 +6,17 @@ the others by location and name.
 
 from __future__ import annotations
 
+from generator.diff import deprecation
 from generator.diff.change import Comparison
 from generator.diff.registry import ERROR, INFO, WARNING, rule
-from generator.diff.schemas import REQUEST, Place, compare_schemas
+from generator.diff.schemas import Place, compare_schemas
 from generator.model import Operation, Parameter
 
 REQUIRED_PARAMETER_ADDED = rule("required-parameter-added", (ERROR,), "a required parameter added", "parameters")
 OPTIONAL_PARAMETER_ADDED = rule("optional-parameter-added", (INFO,), "an optional parameter added", "parameters")
-PARAMETER_REMOVED = rule("parameter-removed", (WARNING,), "a parameter removed", "parameters")
+PARAMETER_REMOVED = rule("parameter-removed", (WARNING,),
+                         "a parameter removed without being deprecated first (the server may reject it)",
+                         "parameters")
 PARAMETER_LOCATION_CHANGED = rule("parameter-location-changed", (ERROR,),
                                   "a parameter moved (for example from query to header)", "parameters")
 PARAMETER_BECAME_REQUIRED = rule("parameter-became-required", (ERROR,), "a parameter became required", "parameters")
@@ -40,7 +43,8 @@ def compare_parameters(comparison: Comparison, label: str, old_op: Operation, ne
             new_location = next(loc for (loc, name) in new if name == key[1])
             comparison.add(label, PARAMETER_LOCATION_CHANGED, ERROR,
                            f"parameter {parameter.name!r} moved from {key[0]} to {new_location}", old=parameter.pointer)
-        else:
+        elif not deprecation.removal(comparison, deprecation.PARAMETER, label, parameter.raw,
+                                     f"{key[0]} parameter {parameter.name!r}", parameter.pointer):
             comparison.add(label, PARAMETER_REMOVED, WARNING, f"{key[0]} parameter {parameter.name!r} removed",
                            old=parameter.pointer)
     for key in sorted(new.keys() - old.keys()):
@@ -62,5 +66,7 @@ def compare_parameters(comparison: Comparison, label: str, old_op: Operation, ne
         elif before.required and not after.required:
             comparison.add(label, PARAMETER_BECAME_OPTIONAL, INFO, f"parameter {after.name!r} became optional",
                            *pointers)
-        compare_schemas(comparison, Place(label, REQUEST, "parameter", f"parameter {after.name!r}"),
-                        before.schema, after.schema)
+        deprecation.lifecycle(comparison, deprecation.PARAMETER, label, before.raw, after.raw,
+                              f"parameter {after.name!r}", pointers)
+        compare_schemas(comparison, Place(label, comparison.direction(True), "parameter", f"parameter {after.name!r}"),
+                        before.value_schema, after.value_schema)

@@ -35,20 +35,42 @@ def rule(rule_id: str, levels: tuple[str, ...], description: str, family: str) -
     return declared
 
 
+SCHEMA_PREFIXES = ("parameter", "request", "response", "response-header")
+
+
 @dataclass(frozen=True)
 class SchemaRule:
-    """A schema check reported under the prefix of what the schema belongs to."""
+    """A schema check reported under the prefix of what the schema belongs to (`parameter-…`, `request-…`,
+    `response-…`, `response-header-…`)."""
 
-    parameter: Rule
-    request: Rule
-    response: Rule
+    rules: dict[str, Rule]
 
     def __getitem__(self, prefix: str) -> Rule:
-        return {"parameter": self.parameter, "request": self.request, "response": self.response}[prefix]
+        return self.rules[prefix]
 
 
-def schema_rule(parameter_id: str, request_id: str, response_id: str, levels: tuple[str, ...],
-                description: str) -> SchemaRule:
-    """Declare one schema check under its three ids (`parameter-…`, `request-…`, `response-…`)."""
-    return SchemaRule(*(rule(rule_id, levels, description, "schemas")
-                        for rule_id in (parameter_id, request_id, response_id)))
+def schema_rule(suffix: str, levels: tuple[str, ...], description: str) -> SchemaRule:
+    """Declare one schema check under its four ids. Info is always among its levels: inside a readOnly
+    request property or a writeOnly response property a change reaches no client."""
+    levels = tuple(dict.fromkeys((*levels, INFO)))
+    return SchemaRule({prefix: rule(f"{prefix}-{suffix}", levels, description, "schemas")
+                       for prefix in SCHEMA_PREFIXES})
+
+
+def rule_table() -> str:
+    """The README's rule table: one row per family and rule, schema rules once for their four prefixes."""
+    import generator.diff.compare  # noqa: F401  every family declares its rules on import
+    import generator.diff.sdk  # noqa: F401
+
+    rows = ["| family | rule id | levels | meaning |", "|---|---|---|---|"]
+    done: set[str] = set()
+    for declared in sorted(RULES.values(), key=lambda r: (r.family, r.id)):
+        if declared.id in done:
+            continue
+        rule_id = f"`{declared.id}`"
+        if declared.family == "schemas":
+            suffix = declared.id.removeprefix("parameter-")
+            done.update(f"{prefix}-{suffix}" for prefix in SCHEMA_PREFIXES)
+            rule_id = f"`{{parameter,request,response,response-header}}-{suffix}`"
+        rows.append(f"| {declared.family} | {rule_id} | {', '.join(declared.levels)} | {declared.description} |")
+    return "\n".join(rows) + "\n"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from generator.diff.change import Comparison
 from generator.diff.content import compare_content
-from generator.diff.registry import ERROR, INFO, WARNING, rule
-from generator.diff.schemas import REQUEST, Place
+from generator.diff.registry import ERROR, INFO, rule
+from generator.diff.schemas import Place
 from generator.model import Operation
 
 REQUEST_BODY_ADDED_REQUIRED = rule("request-body-added-required", (ERROR,), "a required request body added",
                                    "request bodies")
 REQUEST_BODY_ADDED = rule("request-body-added", (INFO,), "an optional request body added", "request bodies")
-REQUEST_BODY_REMOVED = rule("request-body-removed", (WARNING,), "the request body removed", "request bodies")
+REQUEST_BODY_REMOVED = rule("request-body-removed", (ERROR,),
+                            "the request body removed (what clients send is no longer read)", "request bodies")
 REQUEST_BODY_BECAME_REQUIRED = rule("request-body-became-required", (ERROR,), "the request body became required",
                                     "request bodies")
 REQUEST_BODY_BECAME_OPTIONAL = rule("request-body-became-optional", (INFO,), "the request body became optional",
@@ -30,7 +31,7 @@ def compare_request_bodies(comparison: Comparison, label: str, old_op: Operation
             comparison.add(label, REQUEST_BODY_ADDED, INFO, "request body added", new=new.pointer)
         return
     if new is None:
-        comparison.add(label, REQUEST_BODY_REMOVED, WARNING, "request body removed", old=old.pointer)
+        comparison.add(label, REQUEST_BODY_REMOVED, ERROR, "request body removed", old=old.pointer)
         return
     if new.required and not old.required:
         comparison.add(label, REQUEST_BODY_BECAME_REQUIRED, ERROR, "request body became required",
@@ -38,4 +39,4 @@ def compare_request_bodies(comparison: Comparison, label: str, old_op: Operation
     elif old.required and not new.required:
         comparison.add(label, REQUEST_BODY_BECAME_OPTIONAL, INFO, "request body became optional",
                        old.pointer, new.pointer)
-    compare_content(comparison, Place(label, REQUEST, "request", "request"), old.content, new.content)
+    compare_content(comparison, Place(label, comparison.direction(True), "request", "request"), old.content, new.content)
