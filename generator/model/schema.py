@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from generator.load import Document, join_pointer, split_pointer
+from generator.load import Document, extend_pointer, split_pointer
 
 if TYPE_CHECKING:
     from generator.model.api import SpecModel
@@ -61,7 +61,7 @@ class Schema:
     raw: dict[str, Any] | bool
     component: tuple[Document, str] | None = None
 
-    @property
+    @cached_property
     def node(self) -> dict[str, Any]:
         """The schema object; `{}` for the boolean schema `true`, `{"not": {}}` for `false`."""
         if isinstance(self.raw, bool):
@@ -140,7 +140,7 @@ class Schema:
                 return None
         if not isinstance(node, (dict, bool)):
             return None
-        return self.model.schema(node, self.document, join_pointer([*split_pointer(self.pointer), *path]))
+        return self.model.schema(node, self.document, extend_pointer(self.pointer, *path))
 
     def children(self, keyword: str) -> list[Schema]:
         """The schemas of a list keyword (`allOf`, `oneOf`, `anyOf`, `prefixItems`)."""
@@ -156,7 +156,7 @@ class Schema:
             return {}
         return {str(k): s for k in value if (s := self.child(keyword, k)) is not None}
 
-    @property
+    @cached_property
     def items(self) -> Schema | None:
         return self.child("items")
 
@@ -173,13 +173,14 @@ class Schema:
     @cached_property
     def properties(self) -> dict[str, Schema]:
         """Every property, those of `allOf` members (refs followed, nested) included; later members win."""
-        return self._merged()[0]
+        return self._merged[0]
 
     @cached_property
     def required(self) -> frozenset[str]:
         """Required property names, those of `allOf` members included (a name required anywhere is required)."""
-        return self._merged()[1]
+        return self._merged[1]
 
+    @cached_property
     def _merged(self) -> tuple[dict[str, Schema], frozenset[str]]:
         properties: dict[str, Schema] = {}
         required: set[str] = set()
