@@ -7,7 +7,7 @@ spec writes runs in the page; only safe link schemes survive.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -19,7 +19,7 @@ _SAFE_LINK = re.compile(r"^(https?:|mailto:|#|/|\.)", re.IGNORECASE)
 _PLAIN = re.compile(r"[A-Za-z(\"'][^\n\r\t*_`\[\]<>&\\!#|~{}]*[^\s\n\r\t*_`\[\]<>&\\!#|~{}]|[A-Za-z]")
 
 
-@lru_cache(maxsize=None)
+@cache
 def markdown(text: str) -> Markup:
     """Markdown to HTML with raw HTML escaped and only safe link schemes kept."""
     if not text:

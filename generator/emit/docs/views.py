@@ -16,16 +16,23 @@ from markupsafe import Markup
 
 from generator.emit.docs import examples, wire
 from generator.emit.docs.schemas import Row, SchemaTables, TypeName, as_written
-from generator.emit.docs.snippets import Credential, ExampleCall, body_text, curl, python
+from generator.emit.docs.snippets import (
+    Credential,
+    ExampleCall,
+    body_text,
+    curl,
+    python,
+)
 from generator.emit.docs.text import anchor, markdown
 from generator.ir import Api, build_api
 from generator.ir import Operation as IrOperation
 from generator.load import Document
-from generator.model import MediaType, Operation, Parameter, Response, Schema, SpecModel
+from generator.model import MediaType, Operation, Parameter, Response, SpecModel
 from generator.naming import UniqueNames
 
 _SHARED_RESPONSE = re.compile(r"^/components/responses/([^/]+)$")
 EXAMPLE_SERVER = "https://api.example.com"
+MAX_OPTIONAL = 3  # optional parameters an example call sets (the first ones with a written example)
 
 
 @dataclass
@@ -241,10 +248,13 @@ class PageBuilder:
         python_names = {(p.name, p.location): p.python_name for p in ir_op.parameters}
         path, query = operation.path, []
         call = ExampleCall(operation.method, "")
+        optional = 0
         for p in _ordered(operation.parameters):
-            written = examples.named_examples(self.model, p)
-            if not p.required and not written and not (p.value_schema and p.value_schema.has("example")):
-                continue
+            if not p.required:
+                written = examples.named_examples(self.model, p)
+                if optional == MAX_OPTIONAL or not written and not (p.value_schema and p.value_schema.has("example")):
+                    continue
+                optional += 1
             value = examples.parameter_example(self.model, p)
             call.arguments.append((python_names[(p.name, p.location)], value))
             if p.location == "path":
@@ -313,12 +323,12 @@ def _scheme_text(raw: dict[str, Any], kind: str, location: str, name: str) -> st
     if kind == "apiKey":
         return f"API key in the {location} {name}"
     if kind == "http":
-        return f"HTTP {str(raw.get('scheme') or '')} authentication (Authorization header)"
+        return f"HTTP {raw.get('scheme') or ''!s} authentication (Authorization header)"
     return {"oauth2": "OAuth 2 bearer token", "openIdConnect": "OpenID Connect bearer token"}.get(kind, kind)
 
 
 def page_package(spec: Path) -> str:
     """The SDK package `generate` makes for a spec (the Python snippets import it)."""
-    from generator.generate import default_package
+    from generator.generate import default_package  # here: the generate pipeline is slow to import
 
     return default_package(spec)
