@@ -144,3 +144,13 @@ def test_docs_for_every_corpus_spec(run_cli, tmp_path):
     github = (tmp_path / "site" / f"{anchor('github-api.github.com')}.html").read_text(encoding="utf-8")
     operations = list(iter_operations(load_document(ROOT.parent / "shared" / "corpus" / "github-api.github.com.json").data))
     assert len(operations) > 1000 and github.count('<article class="operation"') == len(operations)
+
+
+def test_a_dangling_ref_is_one_line_with_its_location_and_no_site(run_cli, write_spec, tmp_path):
+    spec = write_spec({"openapi": "3.1.0", "info": {"title": "b", "version": "1"}, "paths": {},
+                       "components": {"schemas": {"A": {"type": "object", "properties": {
+                           "b": {"$ref": "#/components/schemas/Missing"}}}}}})
+    result = run_cli("docs", spec, "--out", tmp_path / "site")
+    assert result.code == 2
+    assert re.fullmatch(r".*api\.yaml:\d+:\d+: ref-resolves: .*Missing.*", result.out.strip())
+    assert not (tmp_path / "site").exists()
