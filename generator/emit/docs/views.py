@@ -147,7 +147,7 @@ class PageView:
 
     @property
     def try_it(self) -> dict[str, Any]:
-        """What the try-it panel needs: servers, schemes, and each operation's request template."""
+        """What the try-it panel needs: the servers, and each operation's request template by anchor."""
         return {"servers": [url for url, _ in self.servers],
                 "operations": {op.anchor: op.try_it for op in self.operations}}
 
