@@ -7,6 +7,9 @@ import tempfile
 from pathlib import Path
 
 from bench.harness import CORPUS, ROOT, measure, write_report
+from generator.emit.docs import anchor
+from generator.load import load_document
+from generator.walk import iter_operations
 
 REDOCLY = ROOT / ".venv-bench" / "npm" / "node_modules" / ".bin" / "redocly"
 SPEC = CORPUS / "github-api.github.com.json"
@@ -28,4 +31,9 @@ def run(repeats: int) -> None:
         else:
             lines.append(f"| crm-codegen docs | {ours.seconds:.1f} | {ours.peak_mib:.0f} | - |")
             lines.append("| Redocly build-docs | not installed (make bench installs it) | | |")
+        page = (Path(scratch) / "site" / f"{anchor(SPEC.stem)}.html").read_text(encoding="utf-8")
+        shown, total = page.count('<article class="operation"'), len(list(iter_operations(load_document(SPEC).data)))
+        lines += ["", f"Operations in crm-codegen's page: {shown} of {total}."]
+        if shown != total:
+            raise SystemExit(f"docs bench: {total - shown} operations missing from the page")
     write_report("docs", lines + [""])

@@ -180,6 +180,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
 def cmd_docs(args: argparse.Namespace) -> int:
     """Render the static documentation site."""
     from generator.emit.docs import render_site, write_site
+    from generator.model import ModelError
     from generator.schemas import UnsupportedSchema
 
     specs = [Path(p) for p in args.specs] or default_specs()
@@ -187,6 +188,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         files = render_site(specs, Path(args.out))
     except (SpecInputError, UnsupportedSchema) as exc:
         print(exc.diagnostic)
+        return EXIT_UNUSABLE
+    except ModelError as exc:
+        print(exc.document.diagnostic(exc.pointer, "ref-resolves", str(exc)))
         return EXIT_UNUSABLE
     write_site(files, Path(args.out))
     print(f"{len(specs)} spec(s): {len(files)} files in {args.out}/ (open {args.out}/index.html)")

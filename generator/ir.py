@@ -158,9 +158,12 @@ class Api:
         return [op for group in self.groups for op in group.operations]
 
 
-def build_api(document: Document, spec_name: str | None = None) -> Api:
-    """Parse a loaded document into the IR; UnsupportedSchema names what cannot be generated."""
-    return _Builder(document).build(spec_name or document.name)
+def build_api(document: Document, spec_name: str | None = None, *, models: bool = True) -> Api:
+    """Parse a loaded document into the IR; UnsupportedSchema names what cannot be generated.
+
+    `models=False` leaves the models document empty: enough for the names (the docs use it).
+    """
+    return _Builder(document).build(spec_name or document.name, models)
 
 
 @dataclass
@@ -195,7 +198,7 @@ class _Builder:
         self.response_roots: set[str] = set()  # model names responses use
         self.calls: dict[tuple[str, str], str] = {}  # (method, path) -> "client.<group>.<method>"
 
-    def build(self, spec_name: str) -> Api:
+    def build(self, spec_name: str, models: bool) -> Api:
         info = self.spec.info
         try:
             schemes = self._security_schemes()
@@ -204,7 +207,7 @@ class _Builder:
         except ModelError as exc:
             raise UnsupportedSchema(exc.document, exc.pointer, str(exc)) from None
         version = self.spec.openapi_version
-        models_document = self.registry.models_document(version)
+        models_document = self.registry.models_document(version) if models else {}
         return Api(
             title=str(info.get("title") or "API"),
             version=str(info.get("version") or ""),
@@ -216,7 +219,7 @@ class _Builder:
             security_schemes=schemes,
             groups=groups,
             models_document=models_document,
-            request_models=self._request_only_models(models_document),
+            request_models=self._request_only_models(models_document) if models else set(),
             component_models=self.registry.component_names(),
             referenced_files=sorted(path for path in self.spec.resolver.documents
                                     if path != self.document.path.resolve()),

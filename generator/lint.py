@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError
 
-from generator.diagnostics import Diagnostic, Level, SpecInputError
+from generator.diagnostics import Diagnostic, Level
 from generator.load import Document, check_openapi_version, join_pointer, split_pointer
 from generator.model import ModelError, Operation, SpecModel
 from generator.model.validation import Validators

@@ -135,6 +135,16 @@ def join_pointer(parts: list[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def extend_pointer(pointer: str, *parts: Any) -> str:
+    """`join_pointer([*split_pointer(pointer), *parts])` without unescaping and escaping `pointer` again."""
+    base = pointer.lstrip("#")
+    result = "/" + base.lstrip("/") if base else ""
+    for part in parts:
+        text = str(part)
+        result += "/" + (text.replace("~", "~0").replace("/", "~1") if "~" in text or "/" in text else text)
+    return result
+
+
 def load_document(path: Path) -> Document:
     """Read and parse a YAML or JSON spec; raise SpecInputError when it cannot be used."""
     name = display_path(path)

@@ -22,13 +22,21 @@ def mock_package(spec: Path) -> tuple[Path, str]:
 
 
 def mock_app(spec: Path) -> tuple[Any, list[str]]:
-    """The mock FastAPI app and the operations it serves, as `METHOD /path  name` lines."""
+    """The mock FastAPI app and the operations it serves, as `METHOD /path  name` lines.
+
+    It allows cross-origin requests from any page, so the docs' try-it panel can call it.
+    """
+    from starlette.middleware.cors import CORSMiddleware
+
     folder, package = mock_package(spec)
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
     server = importlib.import_module(f"{package}.server")
     operations = [f"{route.method.upper():7} {route.path}  {route.operation}" for route in server.ROUTES]
-    return server.create_mock_app(), operations
+    app = server.create_mock_app()
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
+                       expose_headers=["*"])
+    return app, operations
 
 
 def serve(spec: Path, host: str, port: int) -> None:

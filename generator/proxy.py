@@ -73,7 +73,7 @@ class Proxy:
         reused = connection.sock is not None
         try:
             return self._exchange(connection, method, target, outgoing, body)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException):
             connection.close()
             if reused and method in IDEMPOTENT:
                 try:

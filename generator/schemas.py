@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.load import Document, join_pointer, split_pointer
+from generator.load import Document, extend_pointer, join_pointer, split_pointer
 from generator.naming import RESERVED, UniqueNames, pascal_case
 from generator.model.schema import schema_types
 from generator.refs import RefError, Resolver
@@ -119,11 +119,11 @@ class SchemaRegistry:
                 result[key] = {**copy.deepcopy(value), "mapping": mapping}
             elif key == "properties" and isinstance(value, dict):
                 result[key] = {
-                    prop: self._rewrite(schema, document, join_pointer([*split_pointer(pointer), key, prop]))
+                    prop: self._rewrite(schema, document, extend_pointer(pointer, key, prop))
                     for prop, schema in value.items() if schema is not False
                 }
             else:
-                result[key] = self._rewrite(value, document, join_pointer([*split_pointer(pointer), key]))
+                result[key] = self._rewrite(value, document, extend_pointer(pointer, key))
         return result
 
     def _mapping_name(self, target: str, document: Document, pointer: str) -> str:

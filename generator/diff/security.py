@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from generator.diff.change import Comparison
-from generator.diff.registry import ERROR, INFO, WARNING, rule
+from generator.diff.registry import ERROR, INFO, rule
 from generator.model import Operation
 
 SECURITY_REQUIREMENT_CHANGED = rule("security-requirement-changed", (ERROR, INFO),

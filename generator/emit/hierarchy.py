@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import ast
 import copy
+from pathlib import Path
 from typing import Any
 
-from generator.schemas import COMPONENT_PREFIX
+from generator.load import Document
+from generator.model import SpecModel
 
 
 def unlinearisable(code: str) -> list[str]:
@@ -49,32 +51,17 @@ def _c3(name: str, sequences: list[list[str]]) -> list[str] | None:
 def merge_all_of(document: dict[str, Any], names: list[str]) -> dict[str, Any]:
     """The models document with each named schema's `allOf` folded into a single object schema."""
     result = copy.deepcopy(document)
+    spec = SpecModel(Document(Path("models"), "", copy.deepcopy(document), is_json=True))
     schemas = result["components"]["schemas"]
     for name in names:
-        schema = schemas[name]
+        chain = spec.schemas[name].all_of_chain
         properties: dict[str, Any] = {}
-        required: list[str] = []
-        _collect(schema, schemas, properties, required, set())
-        merged = {key: value for key, value in schema.items() if key != "allOf"}
+        for member in chain:
+            properties.update(copy.deepcopy(member.get("properties") or {}))  # as written: `$ref`s kept
+        required = list(dict.fromkeys(n for member in chain for n in member.required_here))
+        merged = {key: value for key, value in schemas[name].items() if key != "allOf"}
         merged.update(type="object", properties=properties)
         if required:
             merged["required"] = required
         schemas[name] = merged
     return result
-
-
-def _collect(schema: Any, schemas: dict[str, Any], properties: dict[str, Any], required: list[str],
-             seen: set[str]) -> None:
-    """Gather the properties and required names of a schema and, depth first, its `allOf` members."""
-    if not isinstance(schema, dict):
-        return
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith(COMPONENT_PREFIX):
-        name = ref[len(COMPONENT_PREFIX):]
-        if name not in seen:
-            _collect(schemas.get(name), schemas, properties, required, seen | {name})
-        return
-    for member in schema.get("allOf") or []:
-        _collect(member, schemas, properties, required, seen)
-    properties.update(copy.deepcopy(schema.get("properties") or {}))
-    required.extend(name for name in schema.get("required") or [] if name not in required)

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from generator.load import Document, join_pointer, split_pointer
+from generator.load import Document, extend_pointer, join_pointer
 from generator.model.schema import Schema
 from generator.refs import RefError, Resolver
 
@@ -448,10 +448,10 @@ class SpecModel:
         """An operation's callbacks: by name, the operations of each expression's path item."""
         result = {}
         for name, raw in callbacks.items():
-            cb_document, cb_pointer, callback = self.follow(raw, document, join_pointer([*split_pointer(pointer), name]))
+            cb_document, cb_pointer, callback = self.follow(raw, document, extend_pointer(pointer, name))
             operations: list[Operation] = []
             for expression, raw_item in _mapping(callback).items():
-                where = join_pointer([*split_pointer(cb_pointer), expression])
+                where = extend_pointer(cb_pointer, expression)
                 item_document, item_pointer, item = self.follow(raw_item, cb_document, where)
                 if isinstance(item, dict):
                     operations += self._path_item("callbacks", str(expression), item, item_document, item_pointer)
@@ -492,7 +492,7 @@ class SpecModel:
         """A Responses object: by status key as written, `$ref`s followed."""
         result = {}
         for status, raw in responses.items():
-            where = join_pointer([*split_pointer(pointer), str(status)])
+            where = extend_pointer(pointer, str(status))
             r_document, r_pointer, response = self.follow(raw, document, where)
             if isinstance(response, dict):
                 result[str(status)] = Response(r_document, r_pointer, response, str(status),
@@ -503,7 +503,7 @@ class SpecModel:
     def _headers(self, owner: dict[str, Any], document: Document, pointer: str) -> dict[str, Header]:
         result = {}
         for name, raw in _mapping(owner.get("headers")).items():
-            where = join_pointer([*split_pointer(pointer), "headers", name])
+            where = extend_pointer(pointer, "headers", name)
             h_document, h_pointer, header = self.follow(raw, document, where)
             if isinstance(header, dict) and str(name).lower() != "content-type":  # OpenAPI: ignored
                 result[str(name)] = Header(h_document, h_pointer, header, str(name), header.get("required") is True,
@@ -515,7 +515,7 @@ class SpecModel:
     def _content(self, owner: dict[str, Any], document: Document, pointer: str) -> dict[str, MediaType]:
         result = {}
         for index, (name, raw) in enumerate(_mapping(owner.get("content")).items()):
-            where = join_pointer([*split_pointer(pointer), "content", name])
+            where = extend_pointer(pointer, "content", name)
             media = raw if isinstance(raw, dict) else {}
             # `*/*` is read as JSON when it is the only or first choice, else as bytes.
             kind = BINARY if index > 0 and str(name).split(";")[0].strip() == "*/*" else media_kind(str(name))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from generator.load import Document, join_pointer, split_pointer
+from generator.load import Document, extend_pointer, split_pointer
 
 if TYPE_CHECKING:
     from generator.model.api import SpecModel
@@ -61,7 +61,7 @@ class Schema:
     raw: dict[str, Any] | bool
     component: tuple[Document, str] | None = None
 
-    @property
+    @cached_property
     def node(self) -> dict[str, Any]:
         """The schema object; `{}` for the boolean schema `true`, `{"not": {}}` for `false`."""
         if isinstance(self.raw, bool):
@@ -140,7 +140,7 @@ class Schema:
                 return None
         if not isinstance(node, (dict, bool)):
             return None
-        return self.model.schema(node, self.document, join_pointer([*split_pointer(self.pointer), *path]))
+        return self.model.schema(node, self.document, extend_pointer(self.pointer, *path))
 
     def children(self, keyword: str) -> list[Schema]:
         """The schemas of a list keyword (`allOf`, `oneOf`, `anyOf`, `prefixItems`)."""
@@ -156,7 +156,7 @@ class Schema:
             return {}
         return {str(k): s for k in value if (s := self.child(keyword, k)) is not None}
 
-    @property
+    @cached_property
     def items(self) -> Schema | None:
         return self.child("items")
 
@@ -171,34 +171,44 @@ class Schema:
     # -- allOf merged ------------------------------------------------------------------------------
 
     @cached_property
+    def all_of_chain(self) -> list[Schema]:
+        """This schema and its `allOf` members (refs followed, nested), each once, in merge order.
+
+        Members come before the schema that lists them, so in a merge later entries win: a
+        schema's own properties override those it takes from its members, as a subclass's do.
+        """
+        chain: list[Schema] = []
+        seen: set[tuple[str, str]] = set()
+
+        def visit(schema: Schema, depth: int) -> None:
+            if schema.identity() in seen or depth > MAX_MERGE_DEPTH:
+                return
+            seen.add(schema.identity())
+            for member in schema.children("allOf"):
+                visit(member, depth + 1)
+            chain.append(schema)
+
+        visit(self, 0)
+        return chain
+
+    @cached_property
     def properties(self) -> dict[str, Schema]:
-        """Every property, those of `allOf` members (refs followed, nested) included; later members win."""
-        return self._merged()[0]
+        """Every property, those of `allOf` members included (see `all_of_chain` for which one wins)."""
+        merged: dict[str, Schema] = {}
+        for schema in self.all_of_chain:
+            merged.update(schema.mapping("properties"))
+        return merged
 
     @cached_property
     def required(self) -> frozenset[str]:
         """Required property names, those of `allOf` members included (a name required anywhere is required)."""
-        return self._merged()[1]
+        return frozenset(name for schema in self.all_of_chain for name in schema.required_here)
 
-    def _merged(self) -> tuple[dict[str, Schema], frozenset[str]]:
-        properties: dict[str, Schema] = {}
-        required: set[str] = set()
-        seen: set[tuple[str, str]] = set()
-
-        def visit(schema: Schema, depth: int) -> None:
-            key = (str(schema.document.path), schema.pointer)
-            if key in seen or depth > MAX_MERGE_DEPTH:
-                return
-            seen.add(key)
-            properties.update(schema.mapping("properties"))
-            names = schema.get("required")
-            if isinstance(names, list):
-                required.update(str(n) for n in names)
-            for member in schema.children("allOf"):
-                visit(member, depth + 1)
-
-        visit(self, 0)
-        return properties, frozenset(required)
+    @property
+    def required_here(self) -> list[str]:
+        """The names this schema object itself lists as required, in order."""
+        names = self.get("required")
+        return [str(n) for n in names] if isinstance(names, list) else []
 
     @property
     def discriminator(self) -> dict[str, Any] | None:
