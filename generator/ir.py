@@ -23,6 +23,8 @@ METHOD_ARGUMENTS = {"self", "body", "timeout", "extra_headers", "raw"}
 PAGE_NAMES = ("page", "page_number", "pageNumber")
 SIZE_NAMES = ("size", "page_size", "pageSize", "per_page", "limit")
 ITEM_NAMES = ("content", "results", "items", "data")
+PAGING_NAMES = ("paging", "pagination", "page_info", "meta")
+TOTAL_NAMES = ("total", "totalCount", "total_count", "totalElements", "total_elements")
 
 
 @dataclass
@@ -37,6 +39,11 @@ class Parameter:
     default: str | None
     description: str
     constraints: dict[str, Any]  # pydantic Field arguments from the schema (pattern, min_length, ge, ...)
+    style: str = "simple"
+    explode: bool = False
+    shape: str = "primitive"  # primitive | array | object: what the style serialises
+    allow_reserved: bool = False
+    content_type: str | None = None  # the media type of a parameter described by `content`
 
 
 @dataclass
@@ -70,6 +77,7 @@ class Pagination:
     size: str
     items: str  # wire name of the array in the response
     item_annotation: str
+    total: str | None = None  # dotted wire path of the response's total record count
 
 
 @dataclass
@@ -266,8 +274,11 @@ class _Builder:
         result = []
         for (name, location), (parameter, where) in merged.items():
             schema = parameter.get("schema")
-            if schema is None and isinstance(parameter.get("content"), dict):
-                schema = next(iter(parameter["content"].values()), {}).get("schema")
+            content_type = None
+            if schema is None and isinstance(parameter.get("content"), dict) and parameter["content"]:
+                content_type, media = next(iter(parameter["content"].items()))
+                schema = (media or {}).get("schema")
+            style, explode = serialization(parameter, location)
             annotation = self.annotate.parameter(schema or {}, self.document, f"{where}/schema")
             required = bool(parameter.get("required")) or location == "path"
             default = (schema or {}).get("default") if isinstance(schema, dict) else None
@@ -280,9 +291,25 @@ class _Builder:
                 default=repr(default) if default is not None and not required else None,
                 description=str(parameter.get("description") or ""),
                 constraints=_constraints(self._deref(schema, where)),
+                style=style,
+                explode=explode,
+                shape=self._shape(schema, where),
+                allow_reserved=bool(parameter.get("allowReserved")),
+                content_type=None if content_type is None else str(content_type),
             ))
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         return sorted(result, key=lambda p: (not p.required, order.get(p.location, 4)))
+
+    def _shape(self, schema: Any, pointer: str, depth: int = 0) -> str:
+        """What a parameter's style serialises: an array, an object or a primitive."""
+        schema = self._deref(schema, pointer)
+        if not isinstance(schema, dict) or depth > 20:
+            return "primitive"
+        types = set(schema_types(schema)) - {"null"}
+        if types in ({"array"}, {"object"}):
+            return types.pop()
+        members = schema.get("allOf") or []
+        return self._shape(members[0], pointer, depth + 1) if len(members) == 1 and not types else "primitive"
 
     def _body(self, raw: Any, pointer: str, hint: str) -> Body | None:
         if raw is None:
@@ -346,13 +373,23 @@ class _Builder:
         page = next((by_wire[n] for n in PAGE_NAMES if n in by_wire), None)
         size = next((by_wire[n] for n in SIZE_NAMES if n in by_wire), None)
         item_annotation = self._item_annotation(items_schema, pointer)
+        total = self._total(properties)
         if page and size:
-            return Pagination("query", page.python_name, size.python_name, items_name, item_annotation)
+            return Pagination("query", page.python_name, size.python_name, items_name, item_annotation, total)
         body_properties = self._body_properties(operation)
         body_page = next((n for n in PAGE_NAMES if n in body_properties), None)
         body_size = next((n for n in SIZE_NAMES if n in body_properties), None)
         if body_page and body_size:
-            return Pagination("body", body_page, body_size, items_name, item_annotation)
+            return Pagination("body", body_page, body_size, items_name, item_annotation, total)
+        return None
+
+    def _total(self, properties: dict[str, Any]) -> str | None:
+        """Where a page says how many records there are: `total` at the top or in a paging object."""
+        for owner in ("", *PAGING_NAMES):
+            inner = self._properties(properties.get(owner)) if owner else properties
+            name = next((n for n in TOTAL_NAMES if n in inner), None)
+            if name is not None:
+                return f"{owner}.{name}" if owner else name
         return None
 
     def _item_annotation(self, array_schema: dict[str, Any], pointer: str) -> str:
@@ -451,6 +488,13 @@ def _constraints(schema: Any) -> dict[str, Any]:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             result[name] = value
     return result
+
+
+def serialization(parameter: dict[str, Any], location: str) -> tuple[str, bool]:
+    """A parameter's style and explode, with the spec's defaults per location (form for query and
+    cookie, simple for path and header; explode is true for form only)."""
+    style = str(parameter.get("style") or ("form" if location in ("query", "cookie") else "simple"))
+    return style, bool(parameter.get("explode", style == "form"))
 
 
 def _server_url(server: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +36,17 @@ def render_server(api: Api, package: str, header: str, spec: dict[str, Any]) -> 
     base = Path(package)
     return {
         base / "server.py": render("server", "server.py.jinja", api=api, package=package, header=header,
-                                   operations=operations, imports=_imports(operations)),
+                                   operations=operations, imports=_imports(operations),
+                                   base_paths=base_paths(api)),
         base / "_server.py": f"{header}\n{SERVER_RUNTIME.read_text(encoding='utf-8')}",
         base / "openapi.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
     }
+
+
+def base_paths(api: Api) -> list[str]:
+    """The path part of every server URL (`/self-service/v1`), where the server also answers."""
+    paths = {urlsplit(url).path.rstrip("/") for url in api.servers}
+    return sorted(p for p in paths if p.startswith("/") and "{" not in p)
 
 
 def _server_view(op: Any) -> ServerOperationView:
@@ -60,17 +68,22 @@ def _imports(operations: list[ServerOperationView]) -> list[str]:
         + [op.body.annotation for op in operations if op.body]
         + [r.annotation for op in operations for r in op.responses]
     )
-    typing = sorted(["Protocol"] + (["Any"] if operations else [])
+    typing = sorted((["Any"] if operations else [])
                     + [n for n in ("Literal",) if re.search(rf"\b{n}\b", annotations)], key=isort_key)
-    server = sorted(["MockHandlers", "Route", "build_app", "load_spec"]
-                    + (["Reply"] if operations else [])
+    server = sorted(["CredentialCheck", "MockHandlers", "Reply", "Route", "build_app", "load_spec"]
+                    + (["unimplemented"] if operations else [])
                     + (["Param"] if any(op.parameters for op in operations) else [])
                     + (["Body"] if any(op.body for op in operations) else []), key=isort_key)
     lines = ["import datetime"] if "datetime." in annotations else []
     typing = sorted(typing + (["Annotated"] if "Annotated[" in annotations else []), key=isort_key)
-    lines += [f"from typing import {', '.join(typing)}", "", "from fastapi import FastAPI"]
+    lines += ["from collections.abc import Collection, Mapping"]
+    lines += [f"from typing import {', '.join(typing)}"] if typing else []
+    lines += ["", "from fastapi import FastAPI"]
     lines += ["from pydantic import Field", ""] if "Field(" in annotations else [""]
     if "models." in annotations:
         lines.append("from . import models")
-    lines += ["from ._runtime import SecurityScheme", f"from ._server import {', '.join(server)}", ""]
+    if any(op.parameters for op in operations):
+        lines.append("from ._codec import Wire")
+    paging = ", Paging" if any(op.pagination for op in operations) else ""
+    lines += [f"from ._runtime import {paging.lstrip(', ')}{', ' if paging else ''}SecurityScheme", f"from ._server import {', '.join(server)}", ""]
     return lines

@@ -9,14 +9,38 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Protocol
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI
 from pydantic import Field
 
 from . import models
-from ._runtime import SecurityScheme
-from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
+from ._codec import Wire
+from ._runtime import Paging, SecurityScheme
+from ._server import (
+    Body,
+    CredentialCheck,
+    MockHandlers,
+    Param,
+    Reply,
+    Route,
+    build_app,
+    load_spec,
+    unimplemented,
+)
+
+__all__ = [
+    "BASE_PATHS",
+    "ROUTES",
+    "CredentialCheck",
+    "Handlers",
+    "Reply",
+    "create_app",
+    "create_mock_app",
+]
+
+BASE_PATHS: tuple[str, ...] = ("/backoffice/v2",)  # the servers' URL paths, served too
 
 SCHEMES: dict[str, SecurityScheme] = {
     "api_key": SecurityScheme("api_key", "api_key", "header", "api_key"),
@@ -31,9 +55,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1accounts~1{id}/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -67,9 +90,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1accounts~1{id}/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -104,9 +126,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1accounts/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -115,15 +136,21 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, int),
-            Param("order", "order", "query", False, str),
-            Param("is_primary", "is_primary", "query", False, bool),
+            Param(Wire("sort", "query", "form", True, "primitive"), "sort", False, str),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, int),
             Param(
+                Wire("order", "query", "form", True, "primitive"), "order", False, str
+            ),
+            Param(
+                Wire("is_primary", "query", "form", True, "primitive"),
+                "is_primary",
+                False,
+                bool,
+            ),
+            Param(
+                Wire("state", "query", "form", False, "array"),
                 "state",
-                "state",
-                "query",
                 False,
                 list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]],
             ),
@@ -144,6 +171,7 @@ ROUTES: tuple[Route, ...] = (
             ("api_key",),
             ("bearer_token",),
         ),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "add_contact_account",
@@ -152,9 +180,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1accounts/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -189,9 +216,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1accounts~1{id}~1actions/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -225,12 +251,21 @@ ROUTES: tuple[Route, ...] = (
         "/activities",
         "/paths/~1activities/get",
         params=(
-            Param("search_value", "search_value", "query", False, str),
-            Param("types", "types", "query", False, list[str]),
             Param(
+                Wire("search_value", "query", "form", True, "primitive"),
+                "search_value",
+                False,
+                str,
+            ),
+            Param(
+                Wire("types", "query", "form", False, "array"),
+                "types",
+                False,
+                list[str],
+            ),
+            Param(
+                Wire("contact_id", "query", "form", True, "primitive"),
                 "contact_id",
-                "contact_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -240,9 +275,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("service_request_id", "query", "form", True, "primitive"),
                 "service_request_id",
-                "service_request_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -252,9 +286,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("lead_id", "query", "form", True, "primitive"),
                 "lead_id",
-                "lead_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -264,9 +297,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("order_id", "query", "form", True, "primitive"),
                 "order_id",
-                "order_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -276,26 +308,74 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("states", "query", "form", False, "array"),
                 "states",
-                "states",
-                "query",
                 False,
                 list[Literal["PENDING", "COMPLETED", "CANCELLED"]],
             ),
-            Param("tag_ids", "tag_ids", "query", False, list[str]),
-            Param("include_tags", "include_tags", "query", False, bool),
-            Param("created_on[gt]", "created_on_gt", "query", False, str),
-            Param("created_on[gte]", "created_on_gte", "query", False, str),
-            Param("created_on[lt]", "created_on_lt", "query", False, str),
-            Param("created_on[lte]", "created_on_lte", "query", False, str),
-            Param("completed_on[gt]", "completed_on_gt", "query", False, str),
-            Param("completed_on[gte]", "completed_on_gte", "query", False, str),
-            Param("completed_on[lt]", "completed_on_lt", "query", False, str),
-            Param("completed_on[lte]", "completed_on_lte", "query", False, str),
             Param(
+                Wire("tag_ids", "query", "form", False, "array"),
+                "tag_ids",
+                False,
+                list[str],
+            ),
+            Param(
+                Wire("include_tags", "query", "form", True, "primitive"),
+                "include_tags",
+                False,
+                bool,
+            ),
+            Param(
+                Wire("created_on[gt]", "query", "form", True, "primitive"),
+                "created_on_gt",
+                False,
+                str,
+            ),
+            Param(
+                Wire("created_on[gte]", "query", "form", True, "primitive"),
+                "created_on_gte",
+                False,
+                str,
+            ),
+            Param(
+                Wire("created_on[lt]", "query", "form", True, "primitive"),
+                "created_on_lt",
+                False,
+                str,
+            ),
+            Param(
+                Wire("created_on[lte]", "query", "form", True, "primitive"),
+                "created_on_lte",
+                False,
+                str,
+            ),
+            Param(
+                Wire("completed_on[gt]", "query", "form", True, "primitive"),
+                "completed_on_gt",
+                False,
+                str,
+            ),
+            Param(
+                Wire("completed_on[gte]", "query", "form", True, "primitive"),
+                "completed_on_gte",
+                False,
+                str,
+            ),
+            Param(
+                Wire("completed_on[lt]", "query", "form", True, "primitive"),
+                "completed_on_lt",
+                False,
+                str,
+            ),
+            Param(
+                Wire("completed_on[lte]", "query", "form", True, "primitive"),
+                "completed_on_lte",
+                False,
+                str,
+            ),
+            Param(
+                Wire("assign_to_user_id", "query", "form", True, "primitive"),
                 "assign_to_user_id",
-                "assign_to_user_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -305,9 +385,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("assign_to_team_id", "query", "form", True, "primitive"),
                 "assign_to_team_id",
-                "assign_to_team_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -316,14 +395,24 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("custom_fields", "custom_fields", "query", False, str),
             Param(
-                "include_custom_fields", "include_custom_fields", "query", False, bool
+                Wire("custom_fields", "query", "form", True, "primitive"),
+                "custom_fields",
+                False,
+                str,
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("order", "order", "query", False, str),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, int),
+            Param(
+                Wire("include_custom_fields", "query", "form", True, "primitive"),
+                "include_custom_fields",
+                False,
+                bool,
+            ),
+            Param(Wire("sort", "query", "form", True, "primitive"), "sort", False, str),
+            Param(
+                Wire("order", "query", "form", True, "primitive"), "order", False, str
+            ),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, int),
         ),
         success="200",
         responses={
@@ -341,6 +430,7 @@ ROUTES: tuple[Route, ...] = (
             ("api_key",),
             ("bearer_token",),
         ),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "create_activity",
@@ -373,9 +463,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -409,9 +498,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -446,9 +534,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}/delete",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -480,7 +567,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/organisations/{id}/analytics",
         "/paths/~1organisations~1{id}~1analytics/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -493,7 +582,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/contacts/{id}/analytics",
         "/paths/~1contacts~1{id}~1analytics/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -540,7 +631,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/insights/{id}",
         "/paths/~1insights~1{id}/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -553,7 +646,9 @@ ROUTES: tuple[Route, ...] = (
         "put",
         "/insights/{id}",
         "/paths/~1insights~1{id}/put",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -566,7 +661,9 @@ ROUTES: tuple[Route, ...] = (
         "delete",
         "/insights/{id}",
         "/paths/~1insights~1{id}/delete",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -579,7 +676,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/events",
         "/paths/~1insights~1{id}~1events/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -592,7 +691,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/filters",
         "/paths/~1insights~1{id}~1filters/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -605,7 +706,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/breakdowns",
         "/paths/~1insights~1{id}~1breakdowns/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -618,7 +721,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/insights/{id}/results",
         "/paths/~1insights~1{id}~1results/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -631,7 +736,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/preview",
         "/paths/~1insights~1{id}~1preview/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -644,7 +751,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/exports",
         "/paths/~1insights~1{id}~1exports/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -659,9 +768,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}~1tags/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -695,9 +803,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}~1tags/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -728,9 +835,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class Handlers(Protocol):
-    """One method per operation: return the success value, or a `Reply` to choose the status."""
+class Handlers:
+    """Subclass it and override the operations you implement; the others answer 501 Not Implemented.
 
+    Each method returns the success value, or a `Reply` to choose the status and headers.
+    """
+
+    @unimplemented
     async def get_account(
         self,
         *,
@@ -740,8 +851,9 @@ class Handlers(Protocol):
 
         `GET /accounts/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_account(
         self,
         *,
@@ -752,8 +864,9 @@ class Handlers(Protocol):
 
         `PUT /accounts/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_contact_accounts(
         self,
         *,
@@ -769,8 +882,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/accounts`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_account(
         self,
         *,
@@ -781,8 +895,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/accounts`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def perform_account_action(
         self,
         *,
@@ -793,8 +908,9 @@ class Handlers(Protocol):
 
         `POST /accounts/{id}/actions`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_activities(
         self,
         *,
@@ -828,8 +944,9 @@ class Handlers(Protocol):
 
         `GET /activities`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_activity(
         self,
         *,
@@ -839,8 +956,9 @@ class Handlers(Protocol):
 
         `POST /activities`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_activity(
         self,
         *,
@@ -850,8 +968,9 @@ class Handlers(Protocol):
 
         `GET /activities/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_activity(
         self,
         *,
@@ -862,8 +981,9 @@ class Handlers(Protocol):
 
         `PUT /activities/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_activity(
         self,
         *,
@@ -873,8 +993,9 @@ class Handlers(Protocol):
 
         `DELETE /activities/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_organisation_analytics(
         self,
         *,
@@ -884,8 +1005,9 @@ class Handlers(Protocol):
 
         `GET /organisations/{id}/analytics`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_analytics(
         self,
         *,
@@ -895,8 +1017,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/analytics`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_insights(
         self,
     ) -> None | Reply[Any]:
@@ -904,8 +1027,9 @@ class Handlers(Protocol):
 
         `GET /insights`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_insight(
         self,
         *,
@@ -915,8 +1039,9 @@ class Handlers(Protocol):
 
         `POST /insights`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_insight(
         self,
         *,
@@ -926,8 +1051,9 @@ class Handlers(Protocol):
 
         `GET /insights/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_insight(
         self,
         *,
@@ -937,8 +1063,9 @@ class Handlers(Protocol):
 
         `PUT /insights/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_insight(
         self,
         *,
@@ -948,8 +1075,9 @@ class Handlers(Protocol):
 
         `DELETE /insights/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_insight_events(
         self,
         *,
@@ -959,8 +1087,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/events`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_insight_filters(
         self,
         *,
@@ -970,8 +1099,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/filters`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_insight_breakdowns(
         self,
         *,
@@ -981,8 +1111,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/breakdowns`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_insight_results(
         self,
         *,
@@ -992,8 +1123,9 @@ class Handlers(Protocol):
 
         `GET /insights/{id}/results`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def preview_insight(
         self,
         *,
@@ -1003,8 +1135,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/preview`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def export_insight(
         self,
         *,
@@ -1014,8 +1147,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/exports`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_activity_tags(
         self,
         *,
@@ -1025,8 +1159,9 @@ class Handlers(Protocol):
 
         `GET /activities/{id}/tags`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_activity_tags(
         self,
         *,
@@ -1037,11 +1172,20 @@ class Handlers(Protocol):
 
         `PUT /activities/{id}/tags`
         """
-        ...
+        raise NotImplementedError
 
 
-def create_app(handlers: Handlers, *, debug: bool = False) -> FastAPI:
-    """The API served by `handlers`; with `debug`, responses are validated against the spec."""
+def create_app(
+    handlers: Handlers,
+    *,
+    debug: bool = False,
+    credentials: Mapping[str, CredentialCheck] | None = None,
+) -> FastAPI:
+    """The API served by `handlers`; with `debug`, responses are validated against the spec.
+
+    `credentials` maps a security scheme (api_key, bearer_token) to a check of the
+    credential's value (True accepts); a scheme without a check accepts any well-formed credential.
+    """
     return build_app(
         ROUTES,
         handlers,
@@ -1049,12 +1193,21 @@ def create_app(handlers: Handlers, *, debug: bool = False) -> FastAPI:
         load_spec(__package__ or "crm_back_office"),
         title="CRM.COM Back-Office API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=credentials,
     )
 
 
-def create_mock_app(*, debug: bool = True) -> FastAPI:
-    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`)."""
+def create_mock_app(
+    *, debug: bool = True, credentials: Collection[str] = ()
+) -> FastAPI:
+    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`).
+
+    Any well-formed credential is accepted, or only the values in `credentials` when given.
+    """
     spec = load_spec(__package__ or "crm_back_office")
+    accepted = frozenset(credentials)
+    checks = {name: accepted.__contains__ for name in SCHEMES} if accepted else None
     return build_app(
         ROUTES,
         MockHandlers(spec, ROUTES),
@@ -1062,4 +1215,6 @@ def create_mock_app(*, debug: bool = True) -> FastAPI:
         spec,
         title="CRM.COM Back-Office API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=checks,
     )

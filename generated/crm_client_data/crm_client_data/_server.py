@@ -9,14 +9,17 @@ with the API's own documented error body, and serialises responses by alias.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextvars
 import copy
 import dataclasses
 import inspect
 import json
+import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from http import HTTPStatus
 from importlib import resources
 from typing import Any, Generic, TypeVar
@@ -30,9 +33,23 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ._runtime import STRICT_ENUMS, SecurityScheme, to_wire
+from ._codec import (
+    MISSING,
+    CodecError,
+    Wire,
+    decode_cookie,
+    decode_header,
+    decode_path,
+    decode_query,
+    parse_cookies,
+    parse_query,
+)
+from ._runtime import STRICT_ENUMS, Paging, SecurityScheme, to_wire
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+CredentialCheck = Callable[[str], "bool | Awaitable[bool]"]
 _prefer: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
     "prefer", default=None
 )
@@ -40,13 +57,31 @@ _prefer: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextV
 
 @dataclasses.dataclass(frozen=True)
 class Param:
-    """A documented parameter: wire name, Python name, location, required, type."""
+    """A documented parameter: how it travels, its Python name, whether it is required, its type."""
 
-    name: str
+    wire: Wire
     python_name: str
-    location: str
     required: bool
     annotation: Any
+
+    @property
+    def name(self) -> str:
+        return self.wire.name
+
+    @property
+    def location(self) -> str:
+        return self.wire.location
+
+
+def unimplemented(function: F) -> F:
+    """Mark a `Handlers` method as not implemented: the operation answers 501 until overridden."""
+    setattr(function, "__crm_unimplemented__", True)
+    return function
+
+
+def is_implemented(handlers: Any, operation: str) -> bool:
+    method = getattr(handlers, operation, None)
+    return callable(method) and not getattr(method, "__crm_unimplemented__", False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +138,7 @@ class Route:
     success: str = "200"
     responses: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     security: tuple[tuple[str, ...], ...] = ()
+    paging: Paging | None = None
 
 
 @dataclasses.dataclass
@@ -322,16 +358,44 @@ def _types(document: dict[str, Any], schema: Any) -> list[str]:
 # -- requests ---------------------------------------------------------------------------------------
 
 
-def _raw_value(request: Request, param: Param) -> Any:
-    if param.location == "path":
-        return request.path_params.get(param.name)
-    if param.location == "query":
-        values = request.query_params.getlist(param.name)
-        origin = getattr(param.annotation, "__origin__", None)
-        return values if origin is list else (values[0] if values else None)
-    if param.location == "header":
-        return request.headers.get(param.name)
-    return request.cookies.get(param.name)
+class _Wire:
+    """A request's parameters as they arrived, still encoded, for the codec to decode."""
+
+    def __init__(self, request: Request, route: Route, pattern: re.Pattern[str]):
+        self.request = request
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        match = pattern.search(raw_path.decode("latin-1"))
+        self.path = (
+            dict(zip(re.findall(r"\{([^}]+)\}", route.path), match.groups()))
+            if match
+            else {}
+        )
+        self.query = parse_query(
+            request.scope.get("query_string", b"").decode("latin-1")
+        )
+        self.cookies = parse_cookies(request.headers.get("cookie", ""))
+        self.query_names = frozenset(
+            p.name for p in route.params if p.location == "query"
+        )
+
+    def value(self, param: Param) -> Any:
+        """The decoded value (strings, lists and dicts of strings), or MISSING."""
+        wire = param.wire
+        if wire.location == "path":
+            raw = self.path.get(wire.name)
+            return MISSING if raw is None else decode_path(wire, raw)
+        if wire.location == "query":
+            return decode_query(wire, self.query, self.query_names - {wire.name})
+        if wire.location == "header":
+            header = self.request.headers.get(wire.name)
+            return MISSING if header is None else decode_header(wire, header)
+        return decode_cookie(wire, self.cookies)
+
+
+def path_pattern(path: str) -> re.Pattern[str]:
+    """A regex matching a path template at the end of a raw (still encoded) request path."""
+    parts = re.split(r"\{[^}]+\}", path)
+    return re.compile("([^/]*)".join(re.escape(part) for part in parts) + "$")
 
 
 def _adapter(cache: dict[Any, TypeAdapter[Any]], annotation: Any) -> TypeAdapter[Any]:
@@ -345,29 +409,79 @@ def _adapter(cache: dict[Any, TypeAdapter[Any]], annotation: Any) -> TypeAdapter
     return cache[annotation]
 
 
-def _credentials_present(
-    request: Request, route: Route, schemes: Mapping[str, SecurityScheme]
-) -> bool:
-    if not route.security:
-        return True
-    for alternative in route.security:
-        if all(
-            _has_credential(request, schemes[name])
-            for name in alternative
-            if name in schemes
-        ):
-            return True
-    return False
+_TOKEN68 = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 
 
-def _has_credential(request: Request, scheme: SecurityScheme) -> bool:
+def _credential(request: Request, scheme: SecurityScheme) -> tuple[str | None, str]:
+    """The credential a request carries for a scheme and, when it is absent or malformed, why."""
     if scheme.kind in ("bearer", "basic"):
-        return bool(request.headers.get("authorization"))
+        word, _, value = request.headers.get("authorization", "").strip().partition(" ")
+        expected = "Bearer" if scheme.kind == "bearer" else "Basic"
+        if not word:
+            return None, "missing credentials (Authorization header)"
+        if word.lower() != expected.lower() or not _TOKEN68.fullmatch(value.strip()):
+            return (
+                None,
+                f"malformed Authorization header: expected {expected} and a token",
+            )
+        if scheme.kind == "basic":
+            try:
+                if ":" not in base64.b64decode(value.strip(), validate=True).decode(
+                    "utf-8"
+                ):
+                    raise ValueError
+            except (ValueError, binascii.Error):
+                return (
+                    None,
+                    "malformed Basic credentials: expected base64 of user:password",
+                )
+        return value.strip(), ""
     if scheme.location == "query":
-        return scheme.wire_name in request.query_params
-    if scheme.location == "cookie":
-        return scheme.wire_name in request.cookies
-    return bool(request.headers.get(scheme.wire_name))
+        found = [
+            v
+            for k, v in parse_query(
+                request.scope.get("query_string", b"").decode("latin-1")
+            )
+            if k == scheme.wire_name
+        ]
+        value = found[0] if len(found) == 1 else None
+    elif scheme.location == "cookie":
+        value = request.cookies.get(scheme.wire_name)
+    else:
+        value = request.headers.get(scheme.wire_name)
+    if value is None:
+        return None, f"missing credentials ({scheme.location} {scheme.wire_name!r})"
+    if not value.strip() or not value.isprintable():
+        return None, f"malformed credentials ({scheme.location} {scheme.wire_name!r})"
+    return value, ""
+
+
+async def authenticate(
+    request: Request,
+    route: Route,
+    schemes: Mapping[str, SecurityScheme],
+    checks: Mapping[str, CredentialCheck],
+) -> str | None:
+    """None when one security alternative is satisfied, else why the request is refused."""
+    reasons = []
+    for alternative in route.security or ((),):
+        for name in alternative:
+            value, reason = _credential(request, schemes[name])
+            if value is not None:
+                check = checks.get(name)
+                accepted = check(value) if check is not None else True
+                if inspect.isawaitable(accepted):
+                    accepted = await accepted
+                reason = "" if accepted else "the credentials were refused"
+            if reason:
+                reasons.append(reason)
+                break
+        else:
+            return None
+    return next(
+        (r for r in reasons if not r.startswith("missing")),
+        reasons[0] if reasons else "missing credentials",
+    )
 
 
 async def _arguments(
@@ -375,33 +489,53 @@ async def _arguments(
     route: Route,
     adapters: dict[Any, TypeAdapter[Any]],
     validator: Any,
+    pattern: re.Pattern[str],
 ) -> dict[str, Any]:
+    """The handler's arguments; BadRequest lists every problem the request has, not only the first."""
     arguments: dict[str, Any] = {}
+    problems: list[str] = []
+    fields: list[str] = []
+    wire = _Wire(request, route, pattern)
     token = STRICT_ENUMS.set(
         True
     )  # a server rejects enum values the spec does not list
     try:
         for param in route.params:
-            raw = _raw_value(request, param)
-            if raw is None or raw == []:
+            where = f"{param.location} parameter {param.name!r}"
+            try:
+                raw = wire.value(param)
+            except CodecError as exc:
+                problems.append(f"invalid {where}: {str(exc).split(': ', 1)[-1]}")
+                fields.append(param.name)
+                continue
+            if raw is MISSING:
                 if param.required:
-                    raise BadRequest(
-                        400,
-                        f"missing {param.location} parameter {param.name!r}",
-                        [param.name],
-                    )
+                    problems.append(f"missing {where}")
+                    fields.append(param.name)
                 continue
             try:
                 arguments[param.python_name] = _adapter(
                     adapters, param.annotation
                 ).validate_python(raw)
             except ValidationError as exc:
-                message = f"invalid {param.location} parameter {param.name!r}: {_first_error(exc)}"
-                raise BadRequest(400, message, [param.name]) from None
+                problems += [
+                    f"invalid {where}: {message}" for message in _messages(exc)
+                ]
+                fields.append(param.name)
         if route.body is not None:
-            arguments["body"] = await _body(request, route.body, adapters, validator)
+            try:
+                arguments["body"] = await _body(
+                    request, route.body, adapters, validator
+                )
+            except BadRequest as exc:
+                if exc.status != 400 or not problems:
+                    raise
+                problems.append(str(exc))
+                fields += exc.fields
     finally:
         STRICT_ENUMS.reset(token)
+    if problems:
+        raise BadRequest(400, "; ".join(problems), list(dict.fromkeys(fields)))
     return arguments
 
 
@@ -439,24 +573,34 @@ async def _body(
             raise BadRequest(
                 400, "the request body is not valid JSON", ["body"]
             ) from None
-        error = (
-            next(iter(validator.iter_errors(value)), None)
+        errors = (
+            sorted(
+                validator.iter_errors(value),
+                key=lambda e: list(map(str, e.absolute_path)),
+            )
             if validator is not None
-            else None
+            else []
         )
         if (
-            error is not None
+            errors
         ):  # the spec's own schema decides what is valid, nullability and formats included
-            where = ".".join(map(str, error.absolute_path))
-            message = f"invalid request body: {where + ': ' if where else ''}{error.message[:200]}"
-            raise BadRequest(400, message, _error_fields(error, where))
+            messages, fields = [], []
+            for error in errors[:_MAX_PROBLEMS]:
+                where = ".".join(map(str, error.absolute_path))
+                messages.append(
+                    f"invalid request body: {where + ': ' if where else ''}{_json_message(error)}"
+                )
+                fields += _error_fields(error, where)
+            raise BadRequest(400, "; ".join(messages), list(dict.fromkeys(fields)))
         return _adapter(adapters, body.annotation).validate_python(value)
     except ValidationError as exc:
         fields = sorted(
             {".".join(map(str, e["loc"])) for e in exc.errors() if e["loc"]}
         )
         raise BadRequest(
-            400, f"invalid request body: {_first_error(exc)}", fields or ["body"]
+            400,
+            "; ".join(f"invalid request body: {m}" for m in _messages(exc)),
+            fields or ["body"],
         ) from None
 
 
@@ -472,10 +616,29 @@ def _error_fields(error: Any, where: str) -> list[str]:
     return [where or "body"]
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(map(str, error["loc"]))
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
+_MAX_PROBLEMS = 20
+
+
+def _json_message(error: Any) -> str:
+    """A JSON Schema error message with the offending value spelled as JSON (`null`, not `None`)."""
+    message = str(error.message)
+    spelled = repr(error.instance)
+    if message.startswith(spelled):
+        message = json.dumps(error.instance, default=str)[:80] + message[len(spelled) :]
+    return message[:200]
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    """Every problem pydantic found, with its location and the input as JSON."""
+    result = []
+    for error in exc.errors()[:_MAX_PROBLEMS]:
+        where = ".".join(map(str, error["loc"]))
+        got = (
+            json.dumps(error.get("input"), default=str)[:80] if "input" in error else ""
+        )
+        text = f"{error['msg']}{', got ' + got if got and error['type'] != 'missing' else ''}"
+        result.append(f"{where}: {text}" if where else text)
+    return result
 
 
 # -- the app ----------------------------------------------------------------------------------------
@@ -493,8 +656,11 @@ class MockHandlers:
         if route is None:
             raise AttributeError(operation)
 
-        async def answer(**_: Any) -> Reply[Any]:
-            return self.reply(route, _prefer.get() or {})
+        async def answer(**arguments: Any) -> Reply[Any]:
+            reply = self.reply(route, _prefer.get() or {})
+            if route.paging is not None and isinstance(reply.body, dict):
+                _page(route.paging, reply.body, arguments)
+            return reply
 
         return answer
 
@@ -536,6 +702,26 @@ class MockHandlers:
         return Reply(sample(self.document, media.get("schema")), code)
 
 
+def _page(paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]) -> None:
+    """Make a mock page consistent with the request: the asked slice of the example's items, and a
+    total that counts them, so a client paging through stops at the last page."""
+    items = body.get(paging.items)
+    if not isinstance(items, list) or paging.location != "query":
+        return
+    page, size = max(1, int(arguments.get(paging.page) or 1)), arguments.get(
+        paging.size
+    )
+    size = max(1, int(size)) if size else max(1, len(items))
+    body[paging.items] = items[(page - 1) * size : page * size]
+    owner, _, name = (paging.total or "").rpartition(".")
+    holder = body.get(owner) if owner else body
+    if name and isinstance(holder, dict):
+        holder[name] = len(items)
+        holder.update(
+            {k: v for k, v in (("page", page), ("size", size)) if k in holder}
+        )
+
+
 def _media(document: dict[str, Any], response: Any) -> dict[str, Any] | None:
     content = (_deref(document, response) or {}).get("content") or {}
     if not content:
@@ -560,6 +746,18 @@ def _parse_prefer(header: str | None) -> dict[str, str]:
     return prefer
 
 
+@dataclasses.dataclass
+class _Served:
+    """What every endpoint of one app shares."""
+
+    handlers: Any
+    schemes: Mapping[str, SecurityScheme]
+    document: dict[str, Any]
+    checks: Mapping[str, CredentialCheck]
+    debug: bool
+    adapters: dict[Any, TypeAdapter[Any]] = dataclasses.field(default_factory=dict)
+
+
 def build_app(
     routes: tuple[Route, ...],
     handlers: Any,
@@ -568,66 +766,144 @@ def build_app(
     *,
     title: str,
     debug: bool = False,
+    base_paths: tuple[str, ...] = (),
+    credentials: Mapping[str, CredentialCheck] | None = None,
 ) -> FastAPI:
-    """A FastAPI app serving `routes` with `handlers`; `/openapi.json` is the curated spec itself."""
+    """A FastAPI app serving `routes` with `handlers` at the bare paths and under every server's base
+    path; `/openapi.json` is the curated spec itself. `credentials` maps a security scheme to a check
+    of the credential's value (without one, any well-formed credential passes)."""
+    unknown = sorted(set(credentials or {}) - set(schemes))
+    if unknown:
+        raise ValueError(
+            f"no security scheme named {', '.join(unknown)}; the schemes are {', '.join(schemes)}"
+        )
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
-    adapters: dict[Any, TypeAdapter[Any]] = {}
+    served = _Served(handlers, schemes, document, dict(credentials or {}), debug)
+    missing = [
+        route.operation
+        for route in routes
+        if not is_implemented(handlers, route.operation)
+    ]
+    if missing:
+        logger.warning(
+            "%d operation(s) not implemented, answering 501: %s",
+            len(missing),
+            ", ".join(missing),
+        )
 
     async def openapi(_: Request) -> JSONResponse:
         return JSONResponse(document)
 
-    app.add_route("/openapi.json", openapi, methods=["GET"])
+    prefixes = ("", *sorted({p.rstrip("/") for p in base_paths if p.strip("/")}))
+    methods: dict[str, set[str]] = {}
+    for prefix in prefixes:
+        app.add_route(prefix + "/openapi.json", openapi, methods=["GET"])
     for route in routes:
-        app.add_api_route(
-            route.path,
-            _endpoint(route, handlers, schemes, document, adapters, debug),
-            methods=[route.method.upper()],
-            name=route.operation,
-            include_in_schema=False,
-        )
+        endpoint = _endpoint(route, served)
+        methods.setdefault(route.path, set()).add(route.method.upper())
+        for prefix in prefixes:
+            app.add_api_route(
+                prefix + route.path,
+                endpoint,
+                methods=[route.method.upper()],
+                name=route.operation,
+                include_in_schema=False,
+            )
+    templates = [
+        (path_pattern(path), sorted(allowed)) for path, allowed in methods.items()
+    ]
 
     @app.exception_handler(StarletteHTTPException)
-    async def not_found(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = (
-            f"no operation {request.method} {request.url.path} in this API"
-            if exc.status_code in (404, 405)
-            else str(exc.detail)
+    async def not_routed(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        path = request.url.path
+        allowed = next(
+            (
+                a
+                for pattern, a in templates
+                for prefix in prefixes
+                if path.startswith(prefix) and pattern.match(path[len(prefix) :])
+            ),
+            None,
         )
-        return JSONResponse(
-            {"message": message, "status": exc.status_code}, status_code=exc.status_code
-        )
+        if exc.status_code in (404, 405) and allowed:
+            message = f"{request.method} is not allowed on {path}; allowed: {', '.join(allowed)}"
+            return api_error(document, 405, message, {"Allow": ", ".join(allowed)})
+        if exc.status_code in (404, 405):
+            return api_error(
+                document, 404, f"no operation {request.method} {path} in this API"
+            )
+        return api_error(document, exc.status_code, str(exc.detail))
 
     return app
 
 
-def _endpoint(
-    route: Route,
-    handlers: Any,
-    schemes: Mapping[str, SecurityScheme],
+def api_error(
     document: dict[str, Any],
-    adapters: dict[Any, TypeAdapter[Any]],
-    debug: bool,
-) -> Any:
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The API's own error body for a status outside any operation (404, 405)."""
+    body = error_body(document, _usual_error(document, status), status, message, [])
+    return JSONResponse(to_wire(body), status_code=status, headers=dict(headers or {}))
+
+
+def _usual_error(document: dict[str, Any], status: int) -> Any:
+    """The error response the API documents for `status` somewhere, else its first JSON 4xx one."""
+    candidates = []
+    for item in (document.get("paths") or {}).values():
+        for operation in (_deref(document, item) or {}).values():
+            if isinstance(operation, dict):
+                candidates += [
+                    (code, r)
+                    for code, r in (operation.get("responses") or {}).items()
+                    if str(code)[0] in "45" and _media(document, r) is not None
+                ]
+    exact = next((r for code, r in candidates if str(code) == str(status)), None)
+    return (
+        exact
+        if exact is not None
+        else next((r for code, r in candidates if str(code)[0] == "4"), None)
+    )
+
+
+def _endpoint(route: Route, served: _Served) -> Any:
+    document = served.document
     operation = _pointer(document, route.pointer)
     responses = operation.get("responses") or {}
     validator = body_validator(document, route)
+    pattern = path_pattern(route.path)
+    implemented = is_implemented(served.handlers, route.operation)
 
     def failure(status: int, message: str, fields: list[str]) -> JSONResponse:
         documented = _documented_status(responses, status)
-        response = _response_for(responses, documented) or responses.get("default")
+        response = (
+            _response_for(responses, documented)
+            or responses.get("default")
+            or _usual_error(document, int(documented))
+        )
         body = error_body(document, response, int(documented), message, fields)
         return JSONResponse(to_wire(body), status_code=int(documented))
 
     async def endpoint(request: Request) -> Response:
-        if not _credentials_present(request, route, schemes):
-            return failure(401, "missing credentials", [])
+        refused = await authenticate(request, route, served.schemes, served.checks)
+        if refused is not None:
+            return failure(401, refused, [])
         try:
-            arguments = await _arguments(request, route, adapters, validator)
+            arguments = await _arguments(
+                request, route, served.adapters, validator, pattern
+            )
         except BadRequest as exc:
             return failure(exc.status, str(exc), exc.fields)
+        if not implemented:
+            return failure(
+                501,
+                f"operation {route.operation} is not implemented by this server",
+                [],
+            )
         token = _prefer.set(_parse_prefer(request.headers.get("prefer")))
         try:
-            result = getattr(handlers, route.operation)(**arguments)
+            result = getattr(served.handlers, route.operation)(**arguments)
             if inspect.isawaitable(result):
                 result = await result
         finally:
@@ -645,7 +921,7 @@ def _endpoint(
             ),
             None,
         )
-        return _respond(route, reply, status, media_type, adapters, debug)
+        return _respond(route, reply, status, media_type, served.adapters, served.debug)
 
     return endpoint
 
@@ -693,7 +969,7 @@ def _respond(
             return JSONResponse(
                 {
                     "message": f"debug: the handler's response does not match the spec: "
-                    f"{_first_error(exc)}",
+                    f"{'; '.join(_messages(exc))}",
                     "status": 500,
                 },
                 status_code=500,

@@ -9,14 +9,38 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 from pydantic import Field
 
 from . import models
-from ._runtime import SecurityScheme
-from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
+from ._codec import Wire
+from ._runtime import Paging, SecurityScheme
+from ._server import (
+    Body,
+    CredentialCheck,
+    MockHandlers,
+    Param,
+    Reply,
+    Route,
+    build_app,
+    load_spec,
+    unimplemented,
+)
+
+__all__ = [
+    "BASE_PATHS",
+    "ROUTES",
+    "CredentialCheck",
+    "Handlers",
+    "Reply",
+    "create_app",
+    "create_mock_app",
+]
+
+BASE_PATHS: tuple[str, ...] = ()  # the servers' URL paths, served too
 
 SCHEMES: dict[str, SecurityScheme] = {
     "bearer_auth": SecurityScheme("bearer_auth", "bearer", "header", "Authorization"),
@@ -30,20 +54,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "changeRequestId",
+                Wire("changeRequestId", "path", "simple", False, "primitive"),
                 "change_request_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -63,20 +90,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.1~1contacts~1{contactId}~1change-requests~1{changeRequestId}/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "changeRequestId",
+                Wire("changeRequestId", "path", "simple", False, "primitive"),
                 "change_request_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -94,7 +124,14 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/v1.0/contacts/change-requests/statuses",
         "/paths/~1v1.0~1contacts~1change-requests~1statuses/get",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.ChangeRequestStatusList,
@@ -113,13 +150,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1pending-change-request~1check/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -139,13 +180,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.1~1contacts~1{contactId}~1pending-change-request~1check/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -165,13 +210,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1members~1{memberId}~1contacts~1change-requests~1search/post",
         params=(
             Param(
-                "memberId",
+                Wire("memberId", "path", "simple", False, "primitive"),
                 "member_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json",
@@ -189,13 +238,21 @@ ROUTES: tuple[Route, ...] = (
             "500": models.ApiError,
         },
         security=(("bearer_auth",),),
+        paging=Paging("body", "page", "pageSize", "results", "totalCount"),
     ),
     Route(
         "search_change_requests",
         "post",
         "/v1.0/contacts/change-requests/search",
         "/paths/~1v1.0~1contacts~1change-requests~1search/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", False, models.ChangeRequestSearchRequest),
         success="200",
         responses={
@@ -207,6 +264,7 @@ ROUTES: tuple[Route, ...] = (
             "500": models.ApiError,
         },
         security=(("bearer_auth",),),
+        paging=Paging("body", "page", "pageSize", "results", "totalCount"),
     ),
     Route(
         "cancel_change_request",
@@ -215,20 +273,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}~1cancel/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "changeRequestId",
+                Wire("changeRequestId", "path", "simple", False, "primitive"),
                 "change_request_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -248,20 +309,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}~1review/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "changeRequestId",
+                Wire("changeRequestId", "path", "simple", False, "primitive"),
                 "change_request_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", False, models.ChangeRequestReviewRequest),
         success="200",
@@ -282,13 +346,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -308,13 +376,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/put",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.ProfilePictureUpdateRequest
@@ -337,13 +409,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/delete",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -363,13 +439,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1discontinue/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.CommunicationChannelRequest
@@ -392,13 +472,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1details/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -418,13 +502,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1details/put",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.ContactDetailsUpdateRequest
@@ -447,13 +535,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1details/patch",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.ContactDetailsUpdateRequest
@@ -476,13 +568,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1external-connections/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -502,13 +598,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1external-connections/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", False, models.ExternalConnection),
         success="200",
@@ -528,9 +628,24 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/external-connections/{system}/{externalId}",
         "/paths/~1v1.0~1contacts~1external-connections~1{system}~1{externalId}/get",
         params=(
-            Param("system", "system", "path", True, str),
-            Param("externalId", "external_id", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("system", "path", "simple", False, "primitive"),
+                "system",
+                True,
+                str,
+            ),
+            Param(
+                Wire("externalId", "path", "simple", False, "primitive"),
+                "external_id",
+                True,
+                str,
+            ),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -550,13 +665,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1username/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -576,13 +695,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1username/put",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.ContactUsernameUpdateRequest
@@ -603,7 +726,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts",
         "/paths/~1v1.0~1contacts/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", False, models.ContactCreateRequest),
         success="200",
         responses={
@@ -623,13 +753,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1details~1change-history~1search/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.ChangeHistorySearchRequestV10
@@ -644,6 +778,7 @@ ROUTES: tuple[Route, ...] = (
             "500": models.ApiError,
         },
         security=(("bearer_auth",),),
+        paging=Paging("body", "page", "pageSize", "results", "totalCount"),
     ),
     Route(
         "search_contact_details_change_history",
@@ -652,13 +787,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.1~1contacts~1{contactId}~1details~1change-history~1search/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.ChangeHistorySearchRequestV11
@@ -673,6 +812,7 @@ ROUTES: tuple[Route, ...] = (
             "500": models.ApiError,
         },
         security=(("bearer_auth",),),
+        paging=Paging("body", "page", "pageSize", "results", "totalCount"),
     ),
     Route(
         "verify_communication_channel",
@@ -681,13 +821,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1verify/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json",
@@ -713,13 +857,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1resend-key/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.CommunicationChannelRequest
@@ -740,7 +888,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts/anonymize",
         "/paths/~1v1.0~1contacts~1anonymize/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body(
             "application/json", "json", False, models.ContactAnonymizationRequest
         ),
@@ -762,9 +917,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1export~1{exportJobId}/get",
         params=(
             Param(
-                "exportJobId",
+                Wire("exportJobId", "path", "simple", False, "primitive"),
                 "export_job_id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -773,7 +927,12 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -793,9 +952,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1legal-entities~1export~1{exportJobId}/get",
         params=(
             Param(
-                "exportJobId",
+                Wire("exportJobId", "path", "simple", False, "primitive"),
                 "export_job_id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -804,7 +962,12 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -822,7 +985,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts/export",
         "/paths/~1v1.0~1contacts~1export/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("text/plain", "text", False, str),
         success="200",
         responses={
@@ -840,7 +1010,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/legal-entities/export",
         "/paths/~1v1.0~1legal-entities~1export/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("text/plain", "text", False, str),
         success="200",
         responses={
@@ -860,9 +1037,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1sync~1{statusId}/get",
         params=(
             Param(
-                "statusId",
+                Wire("statusId", "path", "simple", False, "primitive"),
                 "status_id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -871,7 +1047,12 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -889,7 +1070,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts/import",
         "/paths/~1v1.0~1contacts~1import/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.ImportedFileList,
@@ -906,7 +1094,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts/sync",
         "/paths/~1v1.0~1contacts~1sync/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.SyncJob,
@@ -923,7 +1118,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/legal-entities/import",
         "/paths/~1v1.0~1legal-entities~1import/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.ImportedFileList,
@@ -940,7 +1142,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/legal-entities/sync",
         "/paths/~1v1.0~1legal-entities~1sync/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.SyncJob,
@@ -959,13 +1168,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1legalentities~1{legalEntityId}~1details/get",
         params=(
             Param(
-                "legalEntityId",
+                Wire("legalEntityId", "path", "simple", False, "primitive"),
                 "legal_entity_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -985,13 +1198,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1legalentities~1{legalEntityId}~1details/put",
         params=(
             Param(
-                "legalEntityId",
+                Wire("legalEntityId", "path", "simple", False, "primitive"),
                 "legal_entity_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", False, models.LegalEntityDetailsUpdateRequest
@@ -1014,20 +1231,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1legalentities~1{legalEntityId}~1details/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "legalEntityId",
+                Wire("legalEntityId", "path", "simple", False, "primitive"),
                 "legal_entity_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -1045,7 +1265,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/legalentities",
         "/paths/~1v1.0~1legalentities/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body(
             "application/json", "json", False, models.LegalEntityCreateRequestV10
         ),
@@ -1065,7 +1292,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.1/legalentities",
         "/paths/~1v1.1~1legalentities/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body(
             "application/json", "json", False, models.LegalEntityCreateRequestV11
         ),
@@ -1086,8 +1320,18 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/lists/{listKey}/lookup",
         "/paths/~1v1.0~1lists~1{listKey}~1lookup/post",
         params=(
-            Param("listKey", "list_key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("listKey", "path", "simple", False, "primitive"),
+                "list_key",
+                True,
+                str,
+            ),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", False, models.ListLookupRequest),
         success="200",
@@ -1106,7 +1350,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/lists/items",
         "/paths/~1v1.0~1lists~1items/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", False, models.ListItemsRequest),
         success="200",
         responses={
@@ -1125,8 +1376,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}",
         "/paths/~1v1.0~1schemas~1{key}/get",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -1145,8 +1401,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}",
         "/paths/~1v1.0~1schemas~1{key}/put",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", False, models.CrmSchemaUpdateRequest),
         success="200",
@@ -1166,8 +1427,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}/json-schema",
         "/paths/~1v1.0~1schemas~1{key}~1json-schema/get",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -1186,8 +1452,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}/layout-fields",
         "/paths/~1v1.0~1schemas~1{key}~1layout-fields/get",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -1206,8 +1477,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}/input-fields",
         "/paths/~1v1.0~1schemas~1{key}~1input-fields/post",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", False, models.InputFieldsRequest),
         success="200",
@@ -1224,9 +1500,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class Handlers(Protocol):
-    """One method per operation: return the success value, or a `Reply` to choose the status."""
+class Handlers:
+    """Subclass it and override the operations you implement; the others answer 501 Not Implemented.
 
+    Each method returns the success value, or a `Reply` to choose the status and headers.
+    """
+
+    @unimplemented
     async def get_contact_change_request_v1_0(
         self,
         *,
@@ -1238,8 +1518,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/change-requests/{changeRequestId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_change_request(
         self,
         *,
@@ -1251,8 +1532,9 @@ class Handlers(Protocol):
 
         `GET /v1.1/contacts/{contactId}/change-requests/{changeRequestId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_change_request_statuses(
         self,
         *,
@@ -1262,8 +1544,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/change-requests/statuses`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def check_pending_change_request_v1_0(
         self,
         *,
@@ -1274,8 +1557,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/pending-change-request/check`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def check_pending_change_request(
         self,
         *,
@@ -1286,8 +1570,9 @@ class Handlers(Protocol):
 
         `GET /v1.1/contacts/{contactId}/pending-change-request/check`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def search_member_change_requests(
         self,
         *,
@@ -1299,8 +1584,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/members/{memberId}/contacts/change-requests/search`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def search_change_requests(
         self,
         *,
@@ -1311,8 +1597,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/change-requests/search`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def cancel_change_request(
         self,
         *,
@@ -1324,8 +1611,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/change-requests/{changeRequestId}/cancel`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def review_change_request(
         self,
         *,
@@ -1338,8 +1626,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/change-requests/{changeRequestId}/review`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_profile_picture(
         self,
         *,
@@ -1350,8 +1639,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/profile-picture`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_profile_picture(
         self,
         *,
@@ -1363,8 +1653,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/contacts/{contactId}/profile-picture`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_contact_profile_picture(
         self,
         *,
@@ -1375,8 +1666,9 @@ class Handlers(Protocol):
 
         `DELETE /v1.0/contacts/{contactId}/profile-picture`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def discontinue_communication_verification(
         self,
         *,
@@ -1388,8 +1680,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/communication-verification/discontinue`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_details(
         self,
         *,
@@ -1400,8 +1693,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_details(
         self,
         *,
@@ -1413,8 +1707,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/contacts/{contactId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def partially_update_contact_details(
         self,
         *,
@@ -1426,8 +1721,9 @@ class Handlers(Protocol):
 
         `PATCH /v1.0/contacts/{contactId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_contact_external_connections(
         self,
         *,
@@ -1438,8 +1734,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/external-connections`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_external_connection(
         self,
         *,
@@ -1451,8 +1748,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/external-connections`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_identifier_by_external_connection(
         self,
         *,
@@ -1464,8 +1762,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/external-connections/{system}/{externalId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_username(
         self,
         *,
@@ -1476,8 +1775,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/username`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_username(
         self,
         *,
@@ -1489,8 +1789,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/contacts/{contactId}/username`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_contact(
         self,
         *,
@@ -1501,8 +1802,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def search_contact_details_change_history_v1_0(
         self,
         *,
@@ -1514,8 +1816,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/details/change-history/search`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def search_contact_details_change_history(
         self,
         *,
@@ -1527,8 +1830,9 @@ class Handlers(Protocol):
 
         `GET /v1.1/contacts/{contactId}/details/change-history/search`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def verify_communication_channel(
         self,
         *,
@@ -1540,8 +1844,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/communication-verification/verify`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def resend_communication_verification_key(
         self,
         *,
@@ -1553,8 +1858,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/communication-verification/resend-key`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def anonymize_contacts(
         self,
         *,
@@ -1565,8 +1871,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/anonymize`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def download_contacts_export(
         self,
         *,
@@ -1577,8 +1884,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/export/{exportJobId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def download_legal_entities_export(
         self,
         *,
@@ -1589,8 +1897,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/legal-entities/export/{exportJobId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def export_contacts(
         self,
         *,
@@ -1601,8 +1910,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/export`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def export_legal_entities(
         self,
         *,
@@ -1613,8 +1923,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/legal-entities/export`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_sync_status(
         self,
         *,
@@ -1625,8 +1936,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/sync/{statusId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def import_contact_files(
         self,
         *,
@@ -1636,8 +1948,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/import`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def sync_contacts(
         self,
         *,
@@ -1647,8 +1960,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/sync`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def import_legal_entity_files(
         self,
         *,
@@ -1658,8 +1972,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/legal-entities/import`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def sync_legal_entities(
         self,
         *,
@@ -1669,8 +1984,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/legal-entities/sync`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_legal_entity_details(
         self,
         *,
@@ -1681,8 +1997,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/legalentities/{legalEntityId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_legal_entity_details(
         self,
         *,
@@ -1694,8 +2011,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/legalentities/{legalEntityId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_legal_entity_details(
         self,
         *,
@@ -1707,8 +2025,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/legalentities/{legalEntityId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_legal_entity_v1_0(
         self,
         *,
@@ -1719,8 +2038,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/legalentities`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_legal_entity(
         self,
         *,
@@ -1731,8 +2051,9 @@ class Handlers(Protocol):
 
         `POST /v1.1/legalentities`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def lookup_list_items(
         self,
         *,
@@ -1744,8 +2065,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/lists/{listKey}/lookup`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_list_items(
         self,
         *,
@@ -1756,8 +2078,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/lists/items`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_schema(
         self,
         *,
@@ -1768,8 +2091,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/schemas/{key}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_schema(
         self,
         *,
@@ -1781,8 +2105,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/schemas/{key}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_json_schema(
         self,
         *,
@@ -1793,8 +2118,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/schemas/{key}/json-schema`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_layout_fields(
         self,
         *,
@@ -1805,8 +2131,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/schemas/{key}/layout-fields`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_input_fields(
         self,
         *,
@@ -1818,11 +2145,20 @@ class Handlers(Protocol):
 
         `POST /v1.0/schemas/{key}/input-fields`
         """
-        ...
+        raise NotImplementedError
 
 
-def create_app(handlers: Handlers, *, debug: bool = False) -> FastAPI:
-    """The API served by `handlers`; with `debug`, responses are validated against the spec."""
+def create_app(
+    handlers: Handlers,
+    *,
+    debug: bool = False,
+    credentials: Mapping[str, CredentialCheck] | None = None,
+) -> FastAPI:
+    """The API served by `handlers`; with `debug`, responses are validated against the spec.
+
+    `credentials` maps a security scheme (bearer_auth) to a check of the
+    credential's value (True accepts); a scheme without a check accepts any well-formed credential.
+    """
     return build_app(
         ROUTES,
         handlers,
@@ -1830,12 +2166,21 @@ def create_app(handlers: Handlers, *, debug: bool = False) -> FastAPI:
         load_spec(__package__ or "crm_client_data"),
         title="CRM.COM Client Data API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=credentials,
     )
 
 
-def create_mock_app(*, debug: bool = True) -> FastAPI:
-    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`)."""
+def create_mock_app(
+    *, debug: bool = True, credentials: Collection[str] = ()
+) -> FastAPI:
+    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`).
+
+    Any well-formed credential is accepted, or only the values in `credentials` when given.
+    """
     spec = load_spec(__package__ or "crm_client_data")
+    accepted = frozenset(credentials)
+    checks = {name: accepted.__contains__ for name in SCHEMES} if accepted else None
     return build_app(
         ROUTES,
         MockHandlers(spec, ROUTES),
@@ -1843,4 +2188,6 @@ def create_mock_app(*, debug: bool = True) -> FastAPI:
         spec,
         title="CRM.COM Client Data API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=checks,
     )

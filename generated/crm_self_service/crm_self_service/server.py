@@ -9,14 +9,41 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Protocol
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI
 from pydantic import Field
 
 from . import models
-from ._runtime import SecurityScheme
-from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
+from ._codec import Wire
+from ._runtime import Paging, SecurityScheme
+from ._server import (
+    Body,
+    CredentialCheck,
+    MockHandlers,
+    Param,
+    Reply,
+    Route,
+    build_app,
+    load_spec,
+    unimplemented,
+)
+
+__all__ = [
+    "BASE_PATHS",
+    "ROUTES",
+    "CredentialCheck",
+    "Handlers",
+    "Reply",
+    "create_app",
+    "create_mock_app",
+]
+
+BASE_PATHS: tuple[str, ...] = (
+    "/self-service/v1",
+    "/selfservice/v3",
+)  # the servers' URL paths, served too
 
 SCHEMES: dict[str, SecurityScheme] = {
     "api_key": SecurityScheme("api_key", "api_key", "header", "api_key"),
@@ -33,9 +60,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1addresses/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -61,9 +87,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1addresses/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -90,16 +115,14 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1addresses~1{address_id}/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
             Param(
+                Wire("address_id", "path", "simple", False, "primitive"),
                 "address_id",
-                "address_id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -126,16 +149,14 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1addresses~1{address_id}/delete",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
             Param(
+                Wire("address_id", "path", "simple", False, "primitive"),
                 "address_id",
-                "address_id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -289,9 +310,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1change_password/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -318,9 +338,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1sign_out/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -344,7 +363,11 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/verify_email",
         "/paths/~1contacts~1verify_email/post",
-        params=(Param("token", "token", "query", True, str),),
+        params=(
+            Param(
+                Wire("token", "query", "form", True, "primitive"), "token", True, str
+            ),
+        ),
         success="200",
         responses={
             "200": None,
@@ -366,25 +389,38 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1communications/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("order", "order", "query", False, Literal["ASC", "DESC"]),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, str),
+            Param(Wire("sort", "query", "form", True, "primitive"), "sort", False, str),
             Param(
+                Wire("order", "query", "form", True, "primitive"),
+                "order",
+                False,
+                Literal["ASC", "DESC"],
+            ),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, str),
+            Param(
+                Wire("channel", "query", "form", True, "primitive"),
                 "channel",
-                "channel",
-                "query",
                 False,
                 Literal["EMAIL", "SMS", "DEVICE", "INAPP"],
             ),
-            Param("archived", "archived", "query", False, bool),
-            Param("viewed", "viewed", "query", False, bool),
+            Param(
+                Wire("archived", "query", "form", True, "primitive"),
+                "archived",
+                False,
+                bool,
+            ),
+            Param(
+                Wire("viewed", "query", "form", True, "primitive"),
+                "viewed",
+                False,
+                bool,
+            ),
         ),
         success="200",
         responses={
@@ -399,6 +435,7 @@ ROUTES: tuple[Route, ...] = (
             "504": models.Error,
         },
         security=(("contact_token",),),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "get_communication",
@@ -407,9 +444,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1communications~1{id}/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -435,9 +471,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1communications~1{id}~1actions/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -485,9 +520,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -513,9 +547,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -542,9 +575,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1consents/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -571,7 +603,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/contacts/{id}/demographics",
         "/paths/~1contacts~1{id}~1demographics/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={
             "200": models.ContactDemographics,
@@ -593,16 +627,20 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1devices/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("order", "order", "query", False, Literal["ASC", "DESC"]),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, str),
+            Param(Wire("sort", "query", "form", True, "primitive"), "sort", False, str),
+            Param(
+                Wire("order", "query", "form", True, "primitive"),
+                "order",
+                False,
+                Literal["ASC", "DESC"],
+            ),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, str),
         ),
         success="200",
         responses={
@@ -617,6 +655,7 @@ ROUTES: tuple[Route, ...] = (
             "504": models.Error,
         },
         security=(("contact_token",),),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "add_contact_device",
@@ -625,9 +664,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1devices/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -654,16 +692,20 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1files/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("order", "order", "query", False, Literal["ASC", "DESC"]),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, str),
+            Param(Wire("sort", "query", "form", True, "primitive"), "sort", False, str),
+            Param(
+                Wire("order", "query", "form", True, "primitive"),
+                "order",
+                False,
+                Literal["ASC", "DESC"],
+            ),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, str),
         ),
         success="200",
         responses={
@@ -678,6 +720,7 @@ ROUTES: tuple[Route, ...] = (
             "504": models.Error,
         },
         security=(("contact_token",),),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "add_contact_file",
@@ -686,9 +729,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1files/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -714,8 +756,13 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/payment_methods/{payment_method_id}",
         "/paths/~1contacts~1{id}~1payment_methods~1{payment_method_id}/put",
         params=(
-            Param("id", "id", "path", True, str),
-            Param("payment_method_id", "payment_method_id", "path", True, str),
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+            Param(
+                Wire("payment_method_id", "path", "simple", False, "primitive"),
+                "payment_method_id",
+                True,
+                str,
+            ),
         ),
         success="200",
         responses={"default": None},
@@ -727,8 +774,13 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/payment_methods/{payment_method_id}",
         "/paths/~1contacts~1{id}~1payment_methods~1{payment_method_id}/delete",
         params=(
-            Param("id", "id", "path", True, str),
-            Param("payment_method_id", "payment_method_id", "path", True, str),
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+            Param(
+                Wire("payment_method_id", "path", "simple", False, "primitive"),
+                "payment_method_id",
+                True,
+                str,
+            ),
         ),
         success="200",
         responses={"default": None},
@@ -739,7 +791,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/contacts/{id}/payment_methods",
         "/paths/~1contacts~1{id}~1payment_methods/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(),
@@ -751,9 +805,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1payment_methods/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[str, Field(pattern="^[0-9a-fA-F]{32}$")],
             ),
@@ -768,7 +821,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/intents",
         "/paths/~1contacts~1{id}~1intents/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(),
@@ -776,9 +831,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class Handlers(Protocol):
-    """One method per operation: return the success value, or a `Reply` to choose the status."""
+class Handlers:
+    """Subclass it and override the operations you implement; the others answer 501 Not Implemented.
 
+    Each method returns the success value, or a `Reply` to choose the status and headers.
+    """
+
+    @unimplemented
     async def list_contact_addresses(
         self,
         *,
@@ -788,8 +847,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/addresses`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_address(
         self,
         *,
@@ -800,8 +860,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/addresses`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_address(
         self,
         *,
@@ -813,8 +874,9 @@ class Handlers(Protocol):
 
         `PUT /contacts/{id}/addresses/{address_id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def remove_contact_address(
         self,
         *,
@@ -825,8 +887,9 @@ class Handlers(Protocol):
 
         `DELETE /contacts/{id}/addresses/{address_id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def authenticate_contact(
         self,
         *,
@@ -836,8 +899,9 @@ class Handlers(Protocol):
 
         `POST /contacts/authenticate`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def request_otp(
         self,
         *,
@@ -847,8 +911,9 @@ class Handlers(Protocol):
 
         `POST /contacts/otp`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def refresh_token(
         self,
         *,
@@ -858,8 +923,9 @@ class Handlers(Protocol):
 
         `POST /contacts/refresh`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def validate_otp(
         self,
         *,
@@ -869,8 +935,9 @@ class Handlers(Protocol):
 
         `POST /contacts/validate-otp`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def request_password_reset(
         self,
         *,
@@ -880,8 +947,9 @@ class Handlers(Protocol):
 
         `POST /contacts/forgot_password`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def change_forgotten_password(
         self,
         *,
@@ -891,8 +959,9 @@ class Handlers(Protocol):
 
         `POST /contacts/change_password`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def change_password(
         self,
         *,
@@ -903,8 +972,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/change_password`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def sign_out_contact(
         self,
         *,
@@ -914,8 +984,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/sign_out`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def verify_contact_email(
         self,
         *,
@@ -925,8 +996,9 @@ class Handlers(Protocol):
 
         `POST /contacts/verify_email`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_communications(
         self,
         *,
@@ -943,8 +1015,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/communications`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_communication(
         self,
         *,
@@ -954,8 +1027,9 @@ class Handlers(Protocol):
 
         `GET /communications/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_communication_actions(
         self,
         *,
@@ -966,8 +1040,9 @@ class Handlers(Protocol):
 
         `PUT /communications/{id}/actions`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def register_contact(
         self,
         *,
@@ -977,8 +1052,9 @@ class Handlers(Protocol):
 
         `POST /contacts/register`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact(
         self,
         *,
@@ -988,8 +1064,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact(
         self,
         *,
@@ -1000,8 +1077,9 @@ class Handlers(Protocol):
 
         `PUT /contacts/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_consents(
         self,
         *,
@@ -1012,8 +1090,9 @@ class Handlers(Protocol):
 
         `PUT /contacts/{id}/consents`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_demographics(
         self,
         *,
@@ -1023,8 +1102,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/demographics`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_contact_devices(
         self,
         *,
@@ -1038,8 +1118,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/devices`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_device(
         self,
         *,
@@ -1050,8 +1131,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/devices`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_contact_files(
         self,
         *,
@@ -1065,8 +1147,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/files`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_file(
         self,
         *,
@@ -1077,8 +1160,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/files`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_payment_method(
         self,
         *,
@@ -1089,8 +1173,9 @@ class Handlers(Protocol):
 
         `PUT /contacts/{id}/payment_methods/{payment_method_id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_payment_method(
         self,
         *,
@@ -1101,8 +1186,9 @@ class Handlers(Protocol):
 
         `DELETE /contacts/{id}/payment_methods/{payment_method_id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_payment_methods(
         self,
         *,
@@ -1112,8 +1198,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/payment_methods`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_payment_method(
         self,
         *,
@@ -1124,8 +1211,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/payment_methods`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_intent(
         self,
         *,
@@ -1135,11 +1223,20 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/intents`
         """
-        ...
+        raise NotImplementedError
 
 
-def create_app(handlers: Handlers, *, debug: bool = False) -> FastAPI:
-    """The API served by `handlers`; with `debug`, responses are validated against the spec."""
+def create_app(
+    handlers: Handlers,
+    *,
+    debug: bool = False,
+    credentials: Mapping[str, CredentialCheck] | None = None,
+) -> FastAPI:
+    """The API served by `handlers`; with `debug`, responses are validated against the spec.
+
+    `credentials` maps a security scheme (api_key, contact_token) to a check of the
+    credential's value (True accepts); a scheme without a check accepts any well-formed credential.
+    """
     return build_app(
         ROUTES,
         handlers,
@@ -1147,12 +1244,21 @@ def create_app(handlers: Handlers, *, debug: bool = False) -> FastAPI:
         load_spec(__package__ or "crm_self_service"),
         title="CRM.COM Self-Service API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=credentials,
     )
 
 
-def create_mock_app(*, debug: bool = True) -> FastAPI:
-    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`)."""
+def create_mock_app(
+    *, debug: bool = True, credentials: Collection[str] = ()
+) -> FastAPI:
+    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`).
+
+    Any well-formed credential is accepted, or only the values in `credentials` when given.
+    """
     spec = load_spec(__package__ or "crm_self_service")
+    accepted = frozenset(credentials)
+    checks = {name: accepted.__contains__ for name in SCHEMES} if accepted else None
     return build_app(
         ROUTES,
         MockHandlers(spec, ROUTES),
@@ -1160,4 +1266,6 @@ def create_mock_app(*, debug: bool = True) -> FastAPI:
         spec,
         title="CRM.COM Self-Service API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=checks,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _GET_ORGANISATION_ANALYTICS = Operation(
     method="get",
@@ -16,6 +16,7 @@ _GET_ORGANISATION_ANALYTICS = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _GET_CONTACT_ANALYTICS = Operation(
@@ -27,6 +28,7 @@ _GET_CONTACT_ANALYTICS = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _LIST_INSIGHTS = Operation(
     method="get",
@@ -49,6 +49,7 @@ _GET_INSIGHT = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _UPDATE_INSIGHT = Operation(
@@ -60,6 +61,7 @@ _UPDATE_INSIGHT = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _DELETE_INSIGHT = Operation(
@@ -71,6 +73,7 @@ _DELETE_INSIGHT = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _ADD_INSIGHT_EVENTS = Operation(
@@ -82,6 +85,7 @@ _ADD_INSIGHT_EVENTS = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _ADD_INSIGHT_FILTERS = Operation(
@@ -93,6 +97,7 @@ _ADD_INSIGHT_FILTERS = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _ADD_INSIGHT_BREAKDOWNS = Operation(
@@ -104,6 +109,7 @@ _ADD_INSIGHT_BREAKDOWNS = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _GET_INSIGHT_RESULTS = Operation(
@@ -115,6 +121,7 @@ _GET_INSIGHT_RESULTS = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _PREVIEW_INSIGHT = Operation(
@@ -126,6 +133,7 @@ _PREVIEW_INSIGHT = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _EXPORT_INSIGHT = Operation(
@@ -137,6 +145,7 @@ _EXPORT_INSIGHT = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 

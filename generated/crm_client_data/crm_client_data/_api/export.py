@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _DOWNLOAD_CONTACTS_EXPORT = Operation(
     method="get",
@@ -15,6 +15,10 @@ _DOWNLOAD_CONTACTS_EXPORT = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="text",
+    wires=(
+        Wire("exportJobId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -30,6 +34,10 @@ _DOWNLOAD_LEGAL_ENTITIES_EXPORT = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="text",
+    wires=(
+        Wire("exportJobId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -47,6 +55,7 @@ _EXPORT_CONTACTS = Operation(
     body_kind="text",
     body_media_type="text/plain",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -64,6 +73,7 @@ _EXPORT_LEGAL_ENTITIES = Operation(
     body_kind="text",
     body_media_type="text/plain",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _GET_SYNC_STATUS = Operation(
     method="get",
@@ -15,6 +15,10 @@ _GET_SYNC_STATUS = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("statusId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -30,6 +34,7 @@ _IMPORT_CONTACT_FILES = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -45,6 +50,7 @@ _SYNC_CONTACTS = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -60,6 +66,7 @@ _IMPORT_LEGAL_ENTITY_FILES = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -75,6 +82,7 @@ _SYNC_LEGAL_ENTITIES = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

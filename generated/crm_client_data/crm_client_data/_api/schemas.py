@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _GET_SCHEMA = Operation(
     method="get",
@@ -15,6 +15,10 @@ _GET_SCHEMA = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -32,6 +36,10 @@ _UPDATE_SCHEMA = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -47,6 +55,10 @@ _GET_JSON_SCHEMA = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -62,6 +74,10 @@ _GET_LAYOUT_FIELDS = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -79,6 +95,10 @@ _GET_INPUT_FIELDS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

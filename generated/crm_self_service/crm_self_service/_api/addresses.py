@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _LIST_CONTACT_ADDRESSES = Operation(
     method="get",
@@ -15,6 +15,7 @@ _LIST_CONTACT_ADDRESSES = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -35,6 +36,7 @@ _ADD_CONTACT_ADDRESS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -55,6 +57,10 @@ _UPDATE_CONTACT_ADDRESS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("address_id", "path", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -73,6 +79,10 @@ _REMOVE_CONTACT_ADDRESS = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="empty",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("address_id", "path", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,

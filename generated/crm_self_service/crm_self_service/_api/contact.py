@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _REGISTER_CONTACT = Operation(
     method="post",
@@ -35,6 +35,7 @@ _GET_CONTACT = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -55,6 +56,7 @@ _UPDATE_CONTACT = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -75,6 +77,7 @@ _UPDATE_CONTACT_CONSENTS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -93,6 +96,7 @@ _GET_CONTACT_DEMOGRAPHICS = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _UPDATE_PAYMENT_METHOD = Operation(
     method="put",
@@ -15,6 +15,10 @@ _UPDATE_PAYMENT_METHOD = Operation(
     security=(),
     idempotent=True,
     success_kind="empty",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("payment_method_id", "path", "simple", False, "primitive"),
+    ),
 )
 
 _DELETE_PAYMENT_METHOD = Operation(
@@ -23,6 +27,10 @@ _DELETE_PAYMENT_METHOD = Operation(
     security=(),
     idempotent=True,
     success_kind="empty",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("payment_method_id", "path", "simple", False, "primitive"),
+    ),
 )
 
 _LIST_PAYMENT_METHODS = Operation(
@@ -31,6 +39,7 @@ _LIST_PAYMENT_METHODS = Operation(
     security=(),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _ADD_PAYMENT_METHOD = Operation(
@@ -41,6 +50,7 @@ _ADD_PAYMENT_METHOD = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _CREATE_INTENT = Operation(
@@ -49,6 +59,7 @@ _CREATE_INTENT = Operation(
     security=(),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 

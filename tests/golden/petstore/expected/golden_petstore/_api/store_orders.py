@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
 
 _GET_RECEIPT = Operation(
     method="get",
@@ -14,6 +14,7 @@ _GET_RECEIPT = Operation(
     security=(),
     idempotent=True,
     success_kind="binary",
+    wires=(Wire("orderId", "path", "simple", False, "primitive"),),
 )
 
 
