@@ -227,7 +227,7 @@ class _Builder:
     def _operation(self, path: str, method: str, item: dict[str, Any], operation: dict[str, Any],
                    operation_id: str, python_name: str, pointer: str) -> Operation:
         hint = pascal_case(python_name)
-        parameters = self._parameters(item, operation, pointer)
+        parameters = self._parameters(item, operation, pointer, hint)
         body = self._body(operation.get("requestBody"), pointer, hint)
         responses = self._responses(operation.get("responses") or {}, pointer, hint)
         success = [r for r in responses if r.status.startswith("2")] or [
@@ -257,7 +257,8 @@ class _Builder:
         op.pagination = self._pagination(op, operation, pointer)
         return op
 
-    def _parameters(self, item: dict[str, Any], operation: dict[str, Any], pointer: str) -> list[Parameter]:
+    def _parameters(self, item: dict[str, Any], operation: dict[str, Any], pointer: str,
+                    hint: str) -> list[Parameter]:
         merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         item_pointer = pointer.rsplit("/", 1)[0]
         for owner, owner_pointer in ((item, item_pointer), (operation, pointer)):
@@ -279,7 +280,9 @@ class _Builder:
                 content_type, media = next(iter(parameter["content"].items()))
                 schema = (media or {}).get("schema")
             style, explode = serialization(parameter, location)
-            annotation = self.annotate.parameter(schema or {}, self.document, f"{where}/schema")
+            shape = self._shape(schema, where)
+            annotation = self.annotate.model(schema, self.document, f"{where}/schema", hint + pascal_case(name)) \
+                if shape == "object" else self.annotate.parameter(schema or {}, self.document, f"{where}/schema")
             required = bool(parameter.get("required")) or location == "path"
             default = (schema or {}).get("default") if isinstance(schema, dict) else None
             result.append(Parameter(
@@ -293,7 +296,7 @@ class _Builder:
                 constraints=_constraints(self._deref(schema, where)),
                 style=style,
                 explode=explode,
-                shape=self._shape(schema, where),
+                shape=shape,
                 allow_reserved=bool(parameter.get("allowReserved")),
                 content_type=None if content_type is None else str(content_type),
             ))
