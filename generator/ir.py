@@ -44,6 +44,7 @@ class Parameter:
     shape: str = "primitive"  # primitive | array | object: what the style serialises
     allow_reserved: bool = False
     content_type: str | None = None  # the media type of a parameter described by `content`
+    allow_empty_value: bool = False  # `name=` is accepted (and means not given)
 
 
 @dataclass
@@ -298,6 +299,7 @@ class _Builder:
                 explode=explode,
                 shape=shape,
                 allow_reserved=bool(parameter.get("allowReserved")),
+                allow_empty_value=bool(parameter.get("allowEmptyValue")),
                 content_type=None if content_type is None else str(content_type),
             ))
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}

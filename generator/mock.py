@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +22,22 @@ def mock_package(spec: Path) -> tuple[Path, str]:
     return folder, package
 
 
-def mock_app(spec: Path) -> tuple[Any, list[str]]:
-    """The mock FastAPI app and the operations it serves, as `METHOD /path  name` lines."""
+def mock_app(spec: Path, credentials: Sequence[str] = ()) -> tuple[Any, list[str]]:
+    """The mock FastAPI app and the operations it serves, as `METHOD /path  name` lines; with
+    `credentials`, only those values pass the security checks."""
     folder, package = mock_package(spec)
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
     server = importlib.import_module(f"{package}.server")
     operations = [f"{route.method.upper():7} {route.path}  {route.operation}" for route in server.ROUTES]
-    return server.create_mock_app(), operations
+    return server.create_mock_app(credentials=credentials), operations
 
 
-def serve(spec: Path, host: str, port: int) -> None:
+def serve(spec: Path, host: str, port: int, credentials: Sequence[str] = ()) -> None:
     """Run the mock until interrupted, after printing its URL and operations."""
     import uvicorn
 
-    app, operations = mock_app(spec)
+    app, operations = mock_app(spec, credentials)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     original_startup = server.startup

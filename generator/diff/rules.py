@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.ir import serialization
 from generator.load import Document, join_pointer
 from generator.refs import RefError, Resolver
 from generator.walk import HTTP_METHODS
@@ -170,6 +171,12 @@ class Differ:
                           old_where, new_where)
             elif old_param.get("required") and not new_param.get("required"):
                 self._add(label, "parameter-became-optional", INFO, f"parameter {name!r} became optional",
+                          old_where, new_where)
+            old_wire, new_wire = serialization(old_param, key[0]), serialization(new_param, key[0])
+            if old_wire != new_wire:  # the same value goes on the wire differently: old clients send the old form
+                self._add(label, "parameter-serialization-changed", ERROR,
+                          f"parameter {name!r} is serialised as style {new_wire[0]}, explode "
+                          f"{str(new_wire[1]).lower()} (was {old_wire[0]}, explode {str(old_wire[1]).lower()})",
                           old_where, new_where)
             self._schema(label, old_param.get("schema"), new_param.get("schema"), f"{old_where}/schema",
                          f"{new_where}/schema", REQUEST, f"parameter {name!r}", "parameter", set())

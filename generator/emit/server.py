@@ -15,6 +15,7 @@ from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api
 
 SERVER_RUNTIME = TEMPLATES / "package" / "_server.py"
+SAMPLES = TEMPLATES / "package" / "_samples.py"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def render_server(api: Api, package: str, header: str, spec: dict[str, Any]) -> 
                                    operations=operations, imports=_imports(operations),
                                    base_paths=base_paths(api)),
         base / "_server.py": f"{header}\n{SERVER_RUNTIME.read_text(encoding='utf-8')}",
+        base / "_samples.py": f"{header}\n{SAMPLES.read_text(encoding='utf-8')}",
         base / "openapi.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
     }
 
