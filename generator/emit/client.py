@@ -97,8 +97,7 @@ def _imports(operations: list[OperationView]) -> list[str]:
         + (["cast"] if any(op.success_annotation != "None" for op in operations) else [])
     )
     runtime = sorted(["AsyncTransport", "Call", "Operation", "SyncTransport"]
-                     + (["Paging", "aiterate", "iterate"] if paging else [])
-                     + (["Wire"] if any(op.parameters for op in operations) else []), key=isort_key)
+                     + (["Paging", "aiterate", "iterate"] if paging else []), key=isort_key)
     lines = ["import datetime"] if "datetime." in annotations else []
     lines.append("from collections.abc import " + ", ".join(["AsyncIterator", "Iterator", "Mapping"] if paging else ["Mapping"]))
     if typing:
@@ -106,6 +105,8 @@ def _imports(operations: list[OperationView]) -> list[str]:
     lines.append("")
     if "models." in annotations:
         lines.append("from .. import models")
+    if any(op.parameters for op in operations):
+        lines.append("from .._codec import Wire")
     lines.append("from .._runtime import " + ", ".join(runtime))
     return lines
 

@@ -78,11 +78,11 @@ def _escape(wire: Wire, text: str) -> str:
     return quote(text, safe=safe)
 
 
-def _parts(wire: Wire, value: Any) -> tuple[str, list[str] | list[tuple[str, str]]]:
-    """The value's shape and its escaped parts: items for arrays, (key, value) pairs for objects."""
+def _parts(wire: Wire, value: Any) -> tuple[str, list[str]]:
+    """The value's shape and its escaped parts: the items of an array, key, value, ... of an object."""
     if isinstance(value, Mapping):
-        return "object", [(_escape(wire, str(k)), _escape(wire, scalar_text(v))) for k, v in value.items()
-                          if v is not None]
+        pairs = [(_escape(wire, str(k)), _escape(wire, scalar_text(v))) for k, v in value.items() if v is not None]
+        return "object", [x for pair in pairs for x in pair]
     if isinstance(value, list):
         return "array", [_escape(wire, scalar_text(v)) for v in value]
     return "primitive", [_escape(wire, scalar_text(value))]
@@ -98,32 +98,29 @@ def encode(wire: Wire, value: Any) -> str:
             if wire.location != "header" else json.dumps(value, separators=(",", ":"))
         return text if wire.location in ("path", "header") else f"{name}={text}"
     shape, parts = _parts(wire, value)
+    pairs = list(zip(parts[::2], parts[1::2]))
     if wire.style == "deepObject":
         if shape != "object":
             raise CodecError(f"parameter {wire.name!r}: deepObject needs an object")
-        return "&".join(f"{name}%5B{k}%5D={v}" for k, v in parts)  # type: ignore[misc]
+        return "&".join(f"{name}%5B{k}%5D={v}" for k, v in pairs)
     if wire.style in _DELIMITERS:
         if shape == "primitive":
             raise CodecError(f"parameter {wire.name!r}: {wire.style} needs an array or an object")
-        return f"{name}={_DELIMITERS[wire.style].join(_flat(parts))}"
+        return f"{name}={_DELIMITERS[wire.style].join(parts)}"
     prefix, separator, named = {
         "label": (".", ".", False), "matrix": (";", ";", True), "simple": ("", ",", False),
     }.get(wire.style, ("", "&" if wire.location == "query" else "; ", True))
     if shape == "primitive":
-        return prefix + (f"{name}={parts[0]}" if named else str(parts[0]))
+        return prefix + (f"{name}={parts[0]}" if named else parts[0])
     if not wire.explode:
-        joined = ",".join(_flat(parts))
+        joined = ",".join(parts)
         if named:
             return f"{prefix}{name}" + (f"={joined}" if joined or wire.style != "matrix" else "")
         return prefix + joined
     if shape == "array":
-        items = [f"{name}={p}" if named else str(p) for p in parts]
+        items = [f"{name}={p}" if named else p for p in parts]
         return prefix + separator.join(items) if items or not named else f"{prefix}{name}="
-    return prefix + separator.join(f"{k}={v}" for k, v in parts)  # type: ignore[misc]
-
-
-def _flat(parts: list[str] | list[tuple[str, str]]) -> list[str]:
-    return [x for p in parts for x in (p if isinstance(p, tuple) else (p,))]
+    return prefix + separator.join(f"{k}={v}" for k, v in pairs)
 
 
 # -- decoding -----------------------------------------------------------------------------------

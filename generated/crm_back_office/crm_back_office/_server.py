@@ -18,7 +18,7 @@ import inspect
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from importlib import resources
 from typing import Any, Generic, TypeVar
@@ -78,7 +78,7 @@ class Param:
 
 def unimplemented(function: F) -> F:
     """Mark a `Handlers` method as not implemented: the operation answers 501 until overridden."""
-    setattr(function, "__crm_unimplemented__", True)
+    function.__crm_unimplemented__ = True  # type: ignore[attr-defined]
     return function
 
 
@@ -295,18 +295,18 @@ _TOKEN68 = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 def _credential(request: Request, scheme: SecurityScheme) -> tuple[str | None, str]:
     """The credential a request carries for a scheme and, when it is absent or malformed, why."""
     if scheme.kind in ("bearer", "basic"):
-        word, _, value = request.headers.get("authorization", "").strip().partition(" ")
+        word, _, token = request.headers.get("authorization", "").strip().partition(" ")
         expected = "Bearer" if scheme.kind == "bearer" else "Basic"
         if not word:
             return None, "missing credentials (Authorization header)"
-        if word.lower() != expected.lower() or not _TOKEN68.fullmatch(value.strip()):
+        if word.lower() != expected.lower() or not _TOKEN68.fullmatch(token.strip()):
             return (
                 None,
                 f"malformed Authorization header: expected {expected} and a token",
             )
         if scheme.kind == "basic":
             try:
-                if ":" not in base64.b64decode(value.strip(), validate=True).decode(
+                if ":" not in base64.b64decode(token.strip(), validate=True).decode(
                     "utf-8"
                 ):
                     raise ValueError
@@ -315,7 +315,8 @@ def _credential(request: Request, scheme: SecurityScheme) -> tuple[str | None, s
                     None,
                     "malformed Basic credentials: expected base64 of user:password",
                 )
-        return value.strip(), ""
+        return token.strip(), ""
+    value: str | None
     if scheme.location == "query":
         found = [
             v

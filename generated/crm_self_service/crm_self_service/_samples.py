@@ -7,12 +7,8 @@ from __future__ import annotations
 import copy
 import math
 import re
+from re import _parser as _regex  # type: ignore[attr-defined]  # the standard library's regex parser
 from typing import Any
-
-try:  # the regular-expression parser of the standard library (`sre_parse` before 3.11)
-    import re._parser as _regex  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    import sre_parse as _regex  # type: ignore[no-redef]
 
 
 def pointer(document: Any, location: str) -> Any:
@@ -155,6 +151,7 @@ def _sample_number(schema: dict[str, Any], integer: bool) -> int | float:
     start = 0.0 if low is None else low
     if high is not None and low is None and high < 0:
         start = high
+    candidate: float
     if step:
         candidate = math.ceil(start / step) * step
         if low_open and candidate <= start:

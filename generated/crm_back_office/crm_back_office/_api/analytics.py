@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
+from .._codec import Wire
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_ORGANISATION_ANALYTICS = Operation(
     method="get",

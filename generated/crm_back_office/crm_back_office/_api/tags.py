@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
+from .._codec import Wire
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_ACTIVITY_TAGS = Operation(
     method="get",

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
+from .._codec import Wire
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _DOWNLOAD_CONTACTS_EXPORT = Operation(
     method="get",

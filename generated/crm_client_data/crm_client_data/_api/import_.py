@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import cast
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
+from .._codec import Wire
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_SYNC_STATUS = Operation(
     method="get",

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
     Operation,
     Paging,
     SyncTransport,
-    Wire,
     aiterate,
     iterate,
 )

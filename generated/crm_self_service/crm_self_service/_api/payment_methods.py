@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import models
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
+from .._codec import Wire
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _UPDATE_PAYMENT_METHOD = Operation(
     method="put",

@@ -18,8 +18,7 @@ import inspect
 import json
 import logging
 import re
-import uuid
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from importlib import resources
 from typing import Any, Generic, TypeVar
@@ -45,6 +44,9 @@ from ._codec import (
     parse_query,
 )
 from ._runtime import STRICT_ENUMS, Paging, SecurityScheme, to_wire
+from ._samples import deref as _deref
+from ._samples import pointer as _pointer
+from ._samples import sample
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,6 +65,7 @@ class Param:
     python_name: str
     required: bool
     annotation: Any
+    allow_empty: bool = False  # `allowEmptyValue`: `name=` means not given
 
     @property
     def name(self) -> str:
@@ -75,7 +78,7 @@ class Param:
 
 def unimplemented(function: F) -> F:
     """Mark a `Handlers` method as not implemented: the operation answers 501 until overridden."""
-    setattr(function, "__crm_unimplemented__", True)
+    function.__crm_unimplemented__ = True  # type: ignore[attr-defined]
     return function
 
 
@@ -165,129 +168,6 @@ def load_spec(package: str) -> dict[str, Any]:
 
 
 # -- the spec as data: pointers, samples, error bodies ------------------------------------------------
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for part in pointer.lstrip("#/").split("/") if pointer.strip("#/") else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
-
-
-def _deref(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
-    while (
-        isinstance(node, dict)
-        and isinstance(node.get("$ref"), str)
-        and node["$ref"].startswith("#")
-        and depth < 50
-    ):
-        node = _pointer(document, node["$ref"])
-        depth += 1
-    return node
-
-
-_FORMAT_SAMPLES = {
-    "date-time": "2024-01-01T00:00:00Z",
-    "date": "2024-01-01",
-    "time": "00:00:00Z",
-    "email": "user@example.com",
-    "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "uri": "https://example.com",
-    "url": "https://example.com",
-    "hostname": "example.com",
-    "ipv4": "127.0.0.1",
-    "ipv6": "::1",
-    "byte": "AA==",
-    "int32": 0,
-    "int64": 0,
-}
-_PATTERN_CANDIDATES = (
-    "0" * 32,
-    str(uuid.UUID(int=0)),
-    "a",
-    "A",
-    "0",
-    "ab-12",
-    "2024-01-01",
-    "user@example.com",
-)
-
-
-def sample(document: dict[str, Any], schema: Any, depth: int = 0) -> Any:
-    """A value that satisfies `schema`: its examples when it has some, else one built from its type."""
-    schema = _deref(document, schema)
-    if not isinstance(schema, dict) or depth > 12:
-        return None
-    for key in ("example", "default", "const"):
-        if key in schema:
-            return copy.deepcopy(schema[key])
-    if isinstance(schema.get("examples"), list) and schema["examples"]:
-        return copy.deepcopy(schema["examples"][0])
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return schema["enum"][0]
-    if isinstance(schema.get("allOf"), list):
-        merged: dict[str, Any] = {}
-        for member in schema["allOf"]:
-            value = sample(document, member, depth + 1)
-            if isinstance(value, dict):
-                merged.update(value)
-        own = {k: v for k, v in schema.items() if k != "allOf"}
-        if own.get("properties"):
-            merged.update(sample(document, own, depth + 1) or {})
-        return merged
-    for key in ("oneOf", "anyOf"):
-        if isinstance(schema.get(key), list) and schema[key]:
-            return sample(document, schema[key][0], depth + 1)
-    types = schema.get("type")
-    kind = (
-        next((t for t in types if t != "null"), "null")
-        if isinstance(types, list)
-        else types
-    )
-    if kind is None:
-        kind = (
-            "object"
-            if "properties" in schema
-            else "array" if "items" in schema else "string"
-        )
-    if kind == "object":
-        properties = schema.get("properties") or {}
-        return {
-            name: sample(document, value, depth + 1)
-            for name, value in properties.items()
-        }
-    if kind == "array":
-        count = max(1, int(schema.get("minItems") or 1))
-        return [
-            sample(document, schema.get("items") or {}, depth + 1) for _ in range(count)
-        ]
-    if kind in ("integer", "number"):
-        low = schema.get("minimum", schema.get("exclusiveMinimum", 0))
-        value = (
-            low if isinstance(low, (int, float)) and not isinstance(low, bool) else 0
-        )
-        return (
-            int(value) + (1 if "exclusiveMinimum" in schema else 0)
-            if kind == "integer"
-            else float(value)
-        )
-    if kind == "boolean":
-        return True
-    if kind == "null":
-        return None
-    return _sample_string(schema)
-
-
-def _sample_string(schema: dict[str, Any]) -> str:
-    text = str(_FORMAT_SAMPLES.get(str(schema.get("format")), "string"))
-    pattern = schema.get("pattern")
-    if isinstance(pattern, str):
-        for candidate in (text, *_PATTERN_CANDIDATES):
-            if re.search(pattern, candidate):
-                return candidate
-    minimum = int(schema.get("minLength") or 0)
-    return text if len(text) >= minimum else text + "x" * (minimum - len(text))
 
 
 _MESSAGE_FIELDS = ("message", "detail", "description", "error_description", "title")
@@ -415,18 +295,18 @@ _TOKEN68 = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 def _credential(request: Request, scheme: SecurityScheme) -> tuple[str | None, str]:
     """The credential a request carries for a scheme and, when it is absent or malformed, why."""
     if scheme.kind in ("bearer", "basic"):
-        word, _, value = request.headers.get("authorization", "").strip().partition(" ")
+        word, _, token = request.headers.get("authorization", "").strip().partition(" ")
         expected = "Bearer" if scheme.kind == "bearer" else "Basic"
         if not word:
             return None, "missing credentials (Authorization header)"
-        if word.lower() != expected.lower() or not _TOKEN68.fullmatch(value.strip()):
+        if word.lower() != expected.lower() or not _TOKEN68.fullmatch(token.strip()):
             return (
                 None,
                 f"malformed Authorization header: expected {expected} and a token",
             )
         if scheme.kind == "basic":
             try:
-                if ":" not in base64.b64decode(value.strip(), validate=True).decode(
+                if ":" not in base64.b64decode(token.strip(), validate=True).decode(
                     "utf-8"
                 ):
                     raise ValueError
@@ -435,7 +315,8 @@ def _credential(request: Request, scheme: SecurityScheme) -> tuple[str | None, s
                     None,
                     "malformed Basic credentials: expected base64 of user:password",
                 )
-        return value.strip(), ""
+        return token.strip(), ""
+    value: str | None
     if scheme.location == "query":
         found = [
             v
@@ -518,6 +399,8 @@ async def _arguments(
                     adapters, param.annotation
                 ).validate_python(raw)
             except ValidationError as exc:
+                if raw == "" and param.allow_empty:
+                    continue
                 problems += [
                     f"invalid {where}: {message}" for message in _messages(exc)
                 ]
@@ -592,7 +475,7 @@ async def _body(
                 )
                 fields += _error_fields(error, where)
             raise BadRequest(400, "; ".join(messages), list(dict.fromkeys(fields)))
-        return _adapter(adapters, body.annotation).validate_python(value)
+        return _validated(_adapter(adapters, body.annotation), value)
     except ValidationError as exc:
         fields = sorted(
             {".".join(map(str, e["loc"])) for e in exc.errors() if e["loc"]}
@@ -602,6 +485,26 @@ async def _body(
             "; ".join(f"invalid request body: {m}" for m in _messages(exc)),
             fields or ["body"],
         ) from None
+
+
+def _validated(adapter: TypeAdapter[Any], value: Any) -> Any:
+    """The body as its model, once the spec's schema accepted it: properties the spec allows but a
+    request-only model forbids (a client-side typo guard) are left out instead of refused.
+    """
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if not errors or any(e["type"] != "extra_forbidden" for e in errors):
+            raise
+    value = copy.deepcopy(value)
+    for error in errors:
+        *path, key = error["loc"]
+        owner = value
+        for part in path:
+            owner = owner[part]
+        owner.pop(key, None)
+    return adapter.validate_python(value)
 
 
 def _error_fields(error: Any, where: str) -> list[str]:
@@ -650,6 +553,8 @@ class MockHandlers:
     def __init__(self, document: dict[str, Any], routes: tuple[Route, ...]):
         self.document = document
         self.routes = {route.operation: route for route in routes}
+        self.linked = _path_parameter_schemas(document)
+        self.adapters: dict[Any, TypeAdapter[Any]] = {}
 
     def __getattr__(self, operation: str) -> Any:
         route = self.routes.get(operation)
@@ -665,6 +570,12 @@ class MockHandlers:
         return answer
 
     def reply(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
+        """The documented response `prefer` picks (else the success one), link-consistent."""
+        reply = self._documented(route, prefer)
+        reply.body = self.linkable(route, reply)
+        return reply
+
+    def _documented(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
         operation = _pointer(self.document, route.pointer)
         responses = operation.get("responses") or {}
         status = prefer.get("code") or route.success
@@ -701,6 +612,71 @@ class MockHandlers:
             )
         return Reply(sample(self.document, media.get("schema")), code)
 
+    def linkable(self, route: Route, reply: Reply[Any]) -> Any:
+        """The reply's body with every field named like a path parameter holding a value that
+        parameter accepts (an example's placeholder `"string"` becomes a sample of the parameter's
+        schema), so what one operation returns is accepted by the one it links to."""
+        fixed = _fill_linked(self.document, copy.deepcopy(reply.body), self.linked)
+        if fixed == reply.body:
+            return reply.body
+        annotation = route.responses.get(str(reply.status))
+        try:
+            if annotation is not None:
+                _adapter(self.adapters, annotation).validate_python(fixed)
+        except ValidationError:
+            return reply.body
+        return fixed
+
+
+def _path_parameter_schemas(document: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Path parameter name -> (its schema, a validator of it), over the whole spec."""
+    found: dict[str, tuple[Any, Any]] = {}
+    v31 = str(document.get("openapi", "")).startswith("3.1")
+    validator_class = OAS31Validator if v31 else OAS30Validator
+    for path, item in (document.get("paths") or {}).items():
+        item = _deref(document, item) or {}
+        operations = [o for o in item.values() if isinstance(o, dict)]
+        for parameter in [
+            p for o in [item, *operations] for p in o.get("parameters") or []
+        ]:
+            parameter = _deref(document, parameter) or {}
+            schema = _deref(document, parameter.get("schema"))
+            if (
+                parameter.get("in") == "path"
+                and isinstance(schema, dict)
+                and "{" in path
+            ):
+                found.setdefault(
+                    str(parameter["name"]),
+                    (
+                        schema,
+                        validator_class(
+                            schema, format_checker=validator_class.FORMAT_CHECKER
+                        ),
+                    ),
+                )
+    return found
+
+
+def _fill_linked(
+    document: dict[str, Any], value: Any, linked: Mapping[str, tuple[Any, Any]]
+) -> Any:
+    if isinstance(value, list):
+        return [_fill_linked(document, v, linked) for v in value]
+    if not isinstance(value, dict):
+        return value
+    result = {}
+    for key, item in value.items():
+        schema, validator = linked.get(key, (None, None))
+        if (
+            validator is not None
+            and isinstance(item, (str, int))
+            and not validator.is_valid(item)
+        ):
+            item = sample(document, schema)
+        result[key] = _fill_linked(document, item, linked)
+    return result
+
 
 def _page(paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]) -> None:
     """Make a mock page consistent with the request: the asked slice of the example's items, and a
@@ -708,10 +684,9 @@ def _page(paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]) ->
     items = body.get(paging.items)
     if not isinstance(items, list) or paging.location != "query":
         return
-    page, size = max(1, int(arguments.get(paging.page) or 1)), arguments.get(
-        paging.size
+    page, size = _positive(arguments.get(paging.page), 1), _positive(
+        arguments.get(paging.size), len(items)
     )
-    size = max(1, int(size)) if size else max(1, len(items))
     body[paging.items] = items[(page - 1) * size : page * size]
     owner, _, name = (paging.total or "").rpartition(".")
     holder = body.get(owner) if owner else body
@@ -720,6 +695,14 @@ def _page(paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]) ->
         holder.update(
             {k: v for k, v in (("page", page), ("size", size)) if k in holder}
         )
+
+
+def _positive(value: Any, default: int) -> int:
+    """A page number or size as given (some APIs type them as strings), else `default`; at least 1."""
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return max(1, default)
 
 
 def _media(document: dict[str, Any], response: Any) -> dict[str, Any] | None:
@@ -755,7 +738,22 @@ class _Served:
     document: dict[str, Any]
     checks: Mapping[str, CredentialCheck]
     debug: bool
+    prefixes: tuple[str, ...] = ("",)
+    templates: list[tuple[re.Pattern[str], str, list[str]]] = dataclasses.field(
+        default_factory=list
+    )
     adapters: dict[Any, TypeAdapter[Any]] = dataclasses.field(default_factory=dict)
+
+    def template_of(self, path: str) -> tuple[str, list[str]] | None:
+        """The path template a request path belongs to, concrete paths before templated ones (as
+        OpenAPI matches them), and the methods it declares."""
+        matches = [
+            (template.count("{"), -len(template), template, methods)
+            for pattern, template, methods in self.templates
+            for prefix in self.prefixes
+            if path.startswith(prefix) and pattern.match(path[len(prefix) :])
+        ]
+        return min(matches)[2:] if matches else None
 
 
 def build_app(
@@ -794,14 +792,19 @@ def build_app(
     async def openapi(_: Request) -> JSONResponse:
         return JSONResponse(document)
 
-    prefixes = ("", *sorted({p.rstrip("/") for p in base_paths if p.strip("/")}))
+    served.prefixes = ("", *sorted({p.rstrip("/") for p in base_paths if p.strip("/")}))
     methods: dict[str, set[str]] = {}
-    for prefix in prefixes:
+    for route in routes:
+        methods.setdefault(route.path, set()).add(route.method.upper())
+    served.templates = [
+        (re.compile("^" + path_pattern(path).pattern), path, sorted(allowed))
+        for path, allowed in methods.items()
+    ]
+    for prefix in served.prefixes:
         app.add_route(prefix + "/openapi.json", openapi, methods=["GET"])
     for route in routes:
         endpoint = _endpoint(route, served)
-        methods.setdefault(route.path, set()).add(route.method.upper())
-        for prefix in prefixes:
+        for prefix in served.prefixes:
             app.add_api_route(
                 prefix + route.path,
                 endpoint,
@@ -809,32 +812,29 @@ def build_app(
                 name=route.operation,
                 include_in_schema=False,
             )
-    templates = [
-        (path_pattern(path), sorted(allowed)) for path, allowed in methods.items()
-    ]
 
     @app.exception_handler(StarletteHTTPException)
     async def not_routed(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        path = request.url.path
-        allowed = next(
-            (
-                a
-                for pattern, a in templates
-                for prefix in prefixes
-                if path.startswith(prefix) and pattern.match(path[len(prefix) :])
-            ),
-            None,
-        )
-        if exc.status_code in (404, 405) and allowed:
-            message = f"{request.method} is not allowed on {path}; allowed: {', '.join(allowed)}"
-            return api_error(document, 405, message, {"Allow": ", ".join(allowed)})
+        owner = served.template_of(request.url.path)
+        if exc.status_code in (404, 405) and owner is not None:
+            return not_allowed(document, request, owner[1])
         if exc.status_code in (404, 405):
             return api_error(
-                document, 404, f"no operation {request.method} {path} in this API"
+                document,
+                404,
+                f"no operation {request.method} {request.url.path} in this API",
             )
         return api_error(document, exc.status_code, str(exc.detail))
 
     return app
+
+
+def not_allowed(
+    document: dict[str, Any], request: Request, allowed: list[str]
+) -> JSONResponse:
+    """405 with `Allow`, in the API's error body."""
+    message = f"{request.method} is not allowed on {request.url.path}; allowed: {', '.join(allowed)}"
+    return api_error(document, 405, message, {"Allow": ", ".join(allowed)})
 
 
 def api_error(
@@ -886,6 +886,11 @@ def _endpoint(route: Route, served: _Served) -> Any:
         return JSONResponse(to_wire(body), status_code=int(documented))
 
     async def endpoint(request: Request) -> Response:
+        owner = served.template_of(request.url.path)
+        if (
+            owner is not None and owner[0] != route.path
+        ):  # a concrete path that does not declare this method
+            return not_allowed(document, request, owner[1])
         refused = await authenticate(request, route, served.schemes, served.checks)
         if refused is not None:
             return failure(401, refused, [])

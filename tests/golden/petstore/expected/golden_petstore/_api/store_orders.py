@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
-from .._runtime import AsyncTransport, Call, Operation, SyncTransport, Wire
+from .._codec import Wire
+from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_RECEIPT = Operation(
     method="get",
