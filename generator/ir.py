@@ -310,11 +310,10 @@ class _Builder:
         schema = self._deref(schema, pointer)
         if not isinstance(schema, dict) or depth > 20:
             return "primitive"
-        types = set(schema_types(schema)) - {"null"}
-        if types in ({"array"}, {"object"}):
-            return types.pop()
         members = schema.get("allOf") or []
-        return self._shape(members[0], pointer, depth + 1) if len(members) == 1 and not types else "primitive"
+        if len(members) == 1 and not schema_types(schema):
+            return self._shape(members[0], pointer, depth + 1)
+        return shape(schema)
 
     def _body(self, raw: Any, pointer: str, hint: str) -> Body | None:
         if raw is None:
@@ -493,6 +492,12 @@ def _constraints(schema: Any) -> dict[str, Any]:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             result[name] = value
     return result
+
+
+def shape(schema: dict[str, Any]) -> str:
+    """What a parameter's style serialises for a (dereferenced) schema: array, object or primitive."""
+    types = set(schema_types(schema)) - {"null"}
+    return types.pop() if types in ({"array"}, {"object"}) else "primitive"
 
 
 def serialization(parameter: dict[str, Any], location: str) -> tuple[str, bool]:

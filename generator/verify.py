@@ -20,8 +20,10 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from generator.diagnostics import Diagnostic, SpecInputError
 from generator.diff.rules import ERROR, INFO, WARNING, Change
+from generator.ir import serialization, shape
 from generator.load import Document
 from generator.refs import RefError, Resolver
+from generator.runtime import MISSING, CodecError, Wire, decode_path, decode_query, parse_query
 from generator.walk import iter_operations
 
 SPEC_URI = "urn:crm-codegen:verify"
@@ -145,6 +147,7 @@ class Verifier:
         def finding(rule: str, level: str, message: str, pointer: str = "") -> None:
             found.append(Change(label, rule, level, message, pointer, exchange.where))
 
+        self._parameters(site, exchange, finding)
         body, body_pointer = self._located(site.operation.get("requestBody"), f"{site.pointer}/requestBody")
         if isinstance(body, dict) and exchange.request_body is not None:
             media = _media(body.get("content") or {}, exchange.request_headers.get("content-type"))
@@ -162,6 +165,45 @@ class Verifier:
         tally.conforming += not found
         return found
 
+    def _parameters(self, site: Any, exchange: Exchange, finding: Any) -> None:
+        """Read the recorded URL's path and query parameters with the codec generated code uses."""
+        url = urlsplit(exchange.url)
+        query = parse_query(url.query)
+        segments = _path_values(site.path, self._local_path(url.path))
+        documented = []
+        for owner, base in ((site.path_item, site.pointer.rsplit("/", 1)[0]), (site.operation, site.pointer)):
+            for i, raw in enumerate(owner.get("parameters") or []):
+                parameter, where = self._located(raw, f"{base}/parameters/{i}")
+                if isinstance(parameter, dict) and parameter.get("in") in ("path", "query"):
+                    documented.append((parameter, where))
+        names = frozenset(str(p["name"]) for p, _ in documented if p.get("in") == "query")
+        for parameter, where in documented:
+            name, location = str(parameter["name"]), str(parameter["in"])
+            schema, schema_pointer = self._located(parameter.get("schema"), f"{where}/schema")
+            style, explode = serialization(parameter, location)
+            wire = Wire(name, location, style, explode, shape(schema) if isinstance(schema, dict) else "primitive",
+                        bool(parameter.get("allowReserved")),
+                        next(iter(parameter["content"]), None) if isinstance(parameter.get("content"), dict) else None)
+            try:
+                value = decode_path(wire, segments[name]) if location == "path" and name in segments else \
+                    decode_query(wire, query, names - {name}) if location == "query" else MISSING
+            except CodecError as exc:
+                finding("request-parameter-invalid", ERROR, f"{location} parameter {name!r}: "
+                        f"{str(exc).split(': ', 1)[-1]} (style {style}, explode {str(explode).lower()})", where)
+                continue
+            if value is MISSING:
+                if parameter.get("required"):
+                    finding("request-parameter-invalid", ERROR, f"required {location} parameter {name!r} is missing",
+                            where)
+                continue
+            if isinstance(schema, dict) and wire.content_type is None:
+                self._validate(_typed(schema, value, self._deref), schema_pointer, f"{location} parameter {name!r}",
+                               finding, "request-parameter-invalid")
+
+    def _local_path(self, path: str) -> str:
+        prefix = next((p for p in self.prefixes if p and path.startswith(p)), "")
+        return path[len(prefix):] or "/"
+
     def _response(self, site: Any, key: str, exchange: Exchange, finding: Any, tally: OperationTally) -> None:
         response_pointer = f"{site.pointer}/responses/{_escape(key)}"
         response, pointer = self._located(site.operation["responses"][key], response_pointer)
@@ -178,8 +220,8 @@ class Verifier:
             self._validate(exchange.response_body, schema_pointer, "response", finding)
             self._fields(media[1]["schema"], exchange.response_body, "", finding, schema_pointer, tally, 0)
 
-    def _validate(self, value: Any, pointer: str, side: str, finding: Any) -> None:
-        """Check a body against the schema at `pointer`; enum misses are drift of their own."""
+    def _validate(self, value: Any, pointer: str, side: str, finding: Any, rule: str = "") -> None:
+        """Check a value against the schema at `pointer`; enum misses are drift of their own."""
         validator = self.validator_class({"$ref": f"{SPEC_URI}#{pointer}"}, registry=self.registry,
                                          format_checker=self.validator_class.FORMAT_CHECKER)
         for error in validator.iter_errors(value):
@@ -188,8 +230,8 @@ class Verifier:
                 finding("undocumented-enum-value", WARNING,
                         f"{side} {where}: value {error.instance!r} is not in the enum", pointer)
             else:
-                finding(f"{side}-body-invalid", ERROR, f"{side} {where}: {' '.join(error.message.split())[:160]}",
-                        pointer)
+                finding(rule or f"{side}-body-invalid", ERROR,
+                        f"{side} {where}: {' '.join(error.message.split())[:160]}", pointer)
 
     def _fields(self, schema: Any, value: Any, prefix: str, finding: Any, pointer: str, tally: OperationTally,
                 depth: int) -> None:
@@ -256,6 +298,36 @@ def _media(content: dict[str, Any], content_type: str | None) -> tuple[str, dict
         if base == wanted or base == "*/*" or (base.endswith("/*") and wanted.startswith(base[:-1])) or not wanted:
             return media_type, media if isinstance(media, dict) else {}
     return None
+
+
+def _path_values(template: str, path: str) -> dict[str, str]:
+    """The raw (still encoded) value of each `{name}` of a path template in a request path."""
+    names = re.findall(r"{([^}/]+)}", template)
+    regex = "([^/]*)".join(re.escape(part) for part in re.split(r"{[^}/]+}", template.rstrip("/") or "/"))
+    match = re.match("^" + regex + "/?$", path)
+    return dict(zip(names, match.groups())) if match else {}
+
+
+def _typed(schema: dict[str, Any], value: Any, deref: Any) -> Any:
+    """Decoded text as the JSON value the schema describes (`"5"` for an integer is 5), where it parses."""
+    if isinstance(value, list):
+        return [_typed(deref(schema.get("items")) or {}, v, deref) for v in value]
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return {k: _typed(deref(properties.get(k)) or {}, v, deref) for k, v in value.items()}
+    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]
+    try:
+        if "integer" in types and re.fullmatch(r"-?\d+", value):
+            return int(value)
+        if "number" in types:
+            return float(value)
+    except ValueError:
+        return value
+    if "boolean" in types and value in ("true", "false"):
+        return value == "true"
+    if "null" in types and value == "null":
+        return None
+    return value
 
 
 def _escape(token: str) -> str:
