@@ -102,6 +102,14 @@ def test_provenance_badges_are_shown(site):
     assert files[Path("back-office.html")].count('class="badge listed"') == 12
 
 
+def test_each_parameter_says_how_it_is_serialised(site):
+    _, files = site
+    page = files[Path("back-office.html")]
+    states = page[page.index("<code>states</code>"):]
+    assert states[:states.index("</tr>")].count("Sent as comma-separated.") == 1  # style: form, explode: false
+    assert "Sent as <code>created_on[gte]=…</code>." in page
+
+
 def test_html_and_script_in_a_spec_do_not_run(tmp_path):
     spec = tmp_path / "evil.yaml"
     evil = '<script>alert(1)</script><img src=x onerror="alert(2)"> [link](javascript:alert(3))'

@@ -17,8 +17,9 @@ import jinja2
 import yaml
 from markdown_it import MarkdownIt
 
+from generator.emit.client import serialization_note
 from generator.emit.templating import TEMPLATES
-from generator.ir import Api, Operation, build_api
+from generator.ir import Api, Operation, Parameter, build_api
 from generator.load import Document, load_document
 from generator.naming import UniqueNames
 from generator.refs import RefError, Resolver
@@ -172,6 +173,14 @@ def curl(page: ApiPage, op: Operation, raw: dict[str, Any]) -> str:
     return " \\\n  ".join(parts)
 
 
+def wire_note(p: Parameter) -> str:
+    """How a parameter is serialised, as the docs show it (`comma-separated`, `` `size=…` ``)."""
+    note = serialization_note(p)
+    if note or p.location not in ("query", "cookie"):
+        return note
+    return f"`{p.name}=…`"
+
+
 def render_site(specs: list[Path], out: Path) -> dict[Path, str]:
     """Every file of the site, by path relative to `out` (deterministic, nothing fetched at view time)."""
     env = _environment()
@@ -186,7 +195,7 @@ def render_site(specs: list[Path], out: Path) -> dict[Path, str]:
     for page in pages:
         raw = {op.pointer: _pointer(page.data, op.pointer) for op in page.api.operations}
         files[Path(f"{page.slug}.html")] = env.get_template("api.html.jinja").render(
-            page=page, raw=raw, curl=curl, operation_anchor=operation_anchor, pages=pages)
+            page=page, raw=raw, curl=curl, operation_anchor=operation_anchor, pages=pages, wire=wire_note)
         files[Path(page.slug) / "openapi.json"] = json.dumps(page.data, indent=1, ensure_ascii=False) + "\n"
         files[Path(page.slug) / "openapi.yaml"] = yaml.safe_dump(page.data, sort_keys=False, allow_unicode=True)
         for op in page.api.operations:
