@@ -555,6 +555,7 @@ class MockHandlers:
         self.routes = {route.operation: route for route in routes}
         self.linked = _path_parameter_schemas(document)
         self.adapters: dict[Any, TypeAdapter[Any]] = {}
+        self.replies: dict[tuple[str, tuple[tuple[str, str], ...]], Reply[Any]] = {}
 
     def __getattr__(self, operation: str) -> Any:
         route = self.routes.get(operation)
@@ -570,10 +571,15 @@ class MockHandlers:
         return answer
 
     def reply(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
-        """The documented response `prefer` picks (else the success one), link-consistent."""
-        reply = self._documented(route, prefer)
-        reply.body = self.linkable(route, reply)
-        return reply
+        """The documented response `prefer` picks (else the success one), link-consistent; built once
+        per operation and preference, a fresh copy each time."""
+        key = (route.operation, tuple(sorted(prefer.items())))
+        if key not in self.replies:
+            reply = self._documented(route, prefer)
+            reply.body = self.linkable(route, reply)
+            self.replies[key] = reply
+        cached = self.replies[key]
+        return Reply(copy.deepcopy(cached.body), cached.status, dict(cached.headers))
 
     def _documented(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
         operation = _pointer(self.document, route.pointer)
@@ -616,7 +622,7 @@ class MockHandlers:
         """The reply's body with every field named like a path parameter holding a value that
         parameter accepts (an example's placeholder `"string"` becomes a sample of the parameter's
         schema), so what one operation returns is accepted by the one it links to."""
-        fixed = _fill_linked(self.document, copy.deepcopy(reply.body), self.linked)
+        fixed = _fill_linked(self.document, reply.body, self.linked)
         if fixed == reply.body:
             return reply.body
         annotation = route.responses.get(str(reply.status))
