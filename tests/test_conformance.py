@@ -8,7 +8,6 @@ import logging
 
 import httpx
 import pytest
-
 from servers import serving
 
 ACCOUNT = "4dc0809f-ed91-4b68-b912-5bd6064d901e"

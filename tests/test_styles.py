@@ -20,9 +20,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_core.deserializing.styles import style_deserializers
+from servers import serving
 
 from generator.generate import Target, run
-from servers import serving
 
 PRIMITIVE, ARRAY, OBJECT = "blue", ["blue", "black", "brown"], {"R": 100, "G": 200, "B": 150}
 VALUES = {"primitive": PRIMITIVE, "array": ARRAY, "object": OBJECT}
@@ -140,7 +140,7 @@ def check_wire(location: str, wire: str, literal: str | None) -> None:
                          ids=[f"{r[0]}-{r[1]}-{'explode' if r[2] else 'plain'}-{r[3]}" for r in ALL_ROWS])
 def test_every_table_row_is_encoded_by_both_clients_and_decoded_by_the_server(styles, index):
     package, url = styles
-    location, style, explode, shape, literal = ALL_ROWS[index]
+    location, _, explode, shape, literal = ALL_ROWS[index]
     literal = literal if location != "cookie" else COOKIE_LITERALS.get((explode, shape))
     sent: list[httpx.Request] = []
     with package.Client(url, http_client=httpx.Client(event_hooks={"request": [sent.append]})) as client:
@@ -242,7 +242,7 @@ PATH_AND_QUERY = [r for r in ROWS if r[0] in ("path", "query")]
 
 @pytest.mark.parametrize("row", PATH_AND_QUERY, ids=[f"{r[1]}-{r[2]}-{r[3]}" for r in PATH_AND_QUERY])
 def test_openapi_core_reads_the_table_rows_as_our_decoder_does(styles, row):
-    location, style, explode, shape, literal = row
+    location, style, explode, shape, _ = row
     wire = codec().encode(codec().Wire("color", location, style, explode, shape), VALUES[shape])
     assert our_value(location, style, explode, shape, wire) == openapi_core_value(style, explode, shape, wire) \
         == as_strings(VALUES[shape])

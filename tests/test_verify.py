@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from conftest import ROOT
 from servers import serving
 from test_server import example_arguments, namespaces
