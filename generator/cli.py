@@ -106,7 +106,7 @@ def cmd_mock(args: argparse.Namespace) -> int:
     from generator.schemas import UnsupportedSchema
 
     try:
-        mock.serve(Path(args.spec), args.host, args.port)
+        mock.serve(Path(args.spec), args.host, args.port, args.credential)
     except (SpecInputError, UnsupportedSchema) as exc:
         print(exc.diagnostic)
         return EXIT_UNUSABLE
@@ -311,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("spec", metavar="SPEC")
     mock.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
     mock.add_argument("--host", default="127.0.0.1")
+    mock.add_argument("--credential", action="append", default=[], metavar="VALUE",
+                      help="accept only this credential value (repeatable); default: any well-formed one")
     mock.set_defaults(handler=cmd_mock)
     return parser
 

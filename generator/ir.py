@@ -29,6 +29,8 @@ METHOD_ARGUMENTS = {"self", "body", "timeout", "extra_headers", "raw"}
 PAGE_NAMES = ("page", "page_number", "pageNumber")
 SIZE_NAMES = ("size", "page_size", "pageSize", "per_page", "limit")
 ITEM_NAMES = ("content", "results", "items", "data")
+PAGING_NAMES = ("paging", "pagination", "page_info", "meta")
+TOTAL_NAMES = ("total", "totalCount", "total_count", "totalElements", "total_elements")
 
 
 @dataclass
@@ -43,6 +45,12 @@ class Parameter:
     default: str | None
     description: str
     constraints: dict[str, Any]  # pydantic Field arguments from the schema (pattern, min_length, ge, ...)
+    style: str = "simple"
+    explode: bool = False
+    shape: str = "primitive"  # primitive | array | object: what the style serialises
+    allow_reserved: bool = False
+    content_type: str | None = None  # the media type of a parameter described by `content`
+    allow_empty_value: bool = False  # `name=` is accepted (and means not given)
 
 
 @dataclass
@@ -76,6 +84,7 @@ class Pagination:
     size: str
     items: str  # wire name of the array in the response
     item_annotation: str
+    total: str | None = None  # dotted wire path of the response's total record count
 
 
 @dataclass
@@ -151,6 +160,7 @@ class Api:
     models_document: dict[str, Any]
     request_models: set[str]
     component_models: dict[str, str]  # component schema key -> the model class generated for it
+    base_paths: list[str] = field(default_factory=list)  # the servers' URL paths (`/self-service/v1`)
     referenced_files: list[Path] = field(default_factory=list)  # besides the spec, the files its $refs reached
 
     @property
@@ -221,6 +231,8 @@ class _Builder:
             models_document=models_document,
             request_models=self._request_only_models(models_document) if models else set(),
             component_models=self.registry.component_names(),
+            base_paths=sorted({server.base_path for server in self.spec.servers
+                               if server.base_path.startswith("/") and "{" not in server.base_path}),
             referenced_files=sorted(path for path in self.spec.resolver.documents
                                     if path != self.document.path.resolve()),
         )
@@ -267,7 +279,7 @@ class _Builder:
             summary=operation.summary,
             description=operation.description,
             deprecated=operation.deprecated,
-            parameters=self._parameters(operation),
+            parameters=self._parameters(operation, hint),
             body=self._body(operation.request_body, hint),
             responses=responses,
             success_annotation=" | ".join(annotations) if annotations else "None",
@@ -279,7 +291,7 @@ class _Builder:
         op.pagination = self._pagination(op, operation)
         return op
 
-    def _parameters(self, operation: SpecOperation) -> list[Parameter]:
+    def _parameters(self, operation: SpecOperation, hint: str) -> list[Parameter]:
         names = UniqueNames(METHOD_ARGUMENTS, separator="_")
         result = []
         for parameter in operation.parameters:
@@ -289,7 +301,11 @@ class _Builder:
                 raw_schema = parameter.content_media_type.raw.get("schema")
             schema_pointer = (parameter.content_media_type.pointer if parameter.schema is None
                               and parameter.content_media_type else parameter.pointer) + "/schema"
-            annotation = self.annotate.parameter(raw_schema or {}, parameter.document, schema_pointer)
+            if parameter.shape == "object":  # an object parameter is given as its model (or a dict)
+                annotation = self.annotate.model(raw_schema, parameter.document, schema_pointer,
+                                                 hint + pascal_case(parameter.name))
+            else:
+                annotation = self.annotate.parameter(raw_schema or {}, parameter.document, schema_pointer)
             default = parameter.default
             result.append(Parameter(
                 name=parameter.name,
@@ -300,6 +316,12 @@ class _Builder:
                 default=repr(default) if default is not None and not parameter.required else None,
                 description=parameter.description,
                 constraints=_constraints(schema.node if schema is not None else None),
+                style=parameter.style,
+                explode=parameter.explode,
+                shape=parameter.shape,
+                allow_reserved=parameter.allow_reserved,
+                content_type=parameter.content_media_type.name if parameter.content_media_type else None,
+                allow_empty_value=parameter.allow_empty_value,
             ))
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         return sorted(result, key=lambda p: (not p.required, order.get(p.location, 4)))
@@ -356,13 +378,14 @@ class _Builder:
         size = next((by_wire[n] for n in SIZE_NAMES if n in by_wire), None)
         item_annotation = self._item_annotation(items_schema)
         if page and size:
-            return Pagination("query", page.python_name, size.python_name, items_name, item_annotation)
+            return Pagination("query", page.python_name, size.python_name, items_name, item_annotation,
+                              _total(properties))
         body_schema = _preferred_schema(operation.request_body)
         body_properties = body_schema.properties if body_schema is not None else {}
         body_page = next((n for n in PAGE_NAMES if n in body_properties), None)
         body_size = next((n for n in SIZE_NAMES if n in body_properties), None)
         if body_page and body_size:
-            return Pagination("body", body_page, body_size, items_name, item_annotation)
+            return Pagination("body", body_page, body_size, items_name, item_annotation, _total(properties))
         return None
 
     def _item_annotation(self, array_schema: Schema) -> str:
@@ -397,6 +420,16 @@ class _Builder:
         edges = {name: {ref[len(prefix):] for _, ref in iter_refs(schema) if ref.startswith(prefix)}
                  for name, schema in schemas.items()}
         return _reachable(self.request_roots, edges) - _reachable(self.response_roots, edges)
+
+
+def _total(properties: dict[str, Schema]) -> str | None:
+    """Where a page says how many records there are: `total` at the top or in a paging object."""
+    for owner in ("", *PAGING_NAMES):
+        inner = properties if not owner else properties[owner].properties if owner in properties else {}
+        name = next((n for n in TOTAL_NAMES if n in inner), None)
+        if name is not None:
+            return f"{owner}.{name}" if owner else name
+    return None
 
 
 def _claim_class_name(names: UniqueNames, wanted: str) -> str:

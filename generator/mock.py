@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ def mock_package(spec: Path) -> tuple[Path, str]:
     return folder, package
 
 
-def mock_app(spec: Path) -> tuple[Any, list[str]]:
-    """The mock FastAPI app and the operations it serves, as `METHOD /path  name` lines.
+def mock_app(spec: Path, credentials: Sequence[str] = ()) -> tuple[Any, list[str]]:
+    """The mock FastAPI app and the operations it serves, as `METHOD /path  name` lines; with
+    `credentials`, only those values pass the security checks.
 
     It allows cross-origin requests from any page, so the docs' try-it panel can call it.
     """
@@ -33,17 +35,17 @@ def mock_app(spec: Path) -> tuple[Any, list[str]]:
         sys.path.insert(0, str(folder))
     server = importlib.import_module(f"{package}.server")
     operations = [f"{route.method.upper():7} {route.path}  {route.operation}" for route in server.ROUTES]
-    app = server.create_mock_app()
+    app = server.create_mock_app(credentials=credentials)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["*"])
     return app, operations
 
 
-def serve(spec: Path, host: str, port: int) -> None:
+def serve(spec: Path, host: str, port: int, credentials: Sequence[str] = ()) -> None:
     """Run the mock until interrupted, after printing its URL and operations."""
     import uvicorn
 
-    app, operations = mock_app(spec)
+    app, operations = mock_app(spec, credentials)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     original_startup = server.startup

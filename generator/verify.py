@@ -21,6 +21,7 @@ from generator.diff.registry import ERROR, INFO, WARNING
 from generator.load import Document
 from generator.model import ModelError, Operation, Response, Schema, SpecModel, match_media_type
 from generator.model.validation import Validators
+from generator.runtime import MISSING, CodecError, Wire, decode_path, decode_query, parse_query
 
 
 @dataclass
@@ -157,6 +158,7 @@ class Verifier:
         def finding(rule: str, level: str, message: str, pointer: str = "") -> None:
             found.append(Change(label, rule, level, message, pointer, exchange.where))
 
+        self._parameters(operation, exchange, finding)
         body = operation.request_body
         if body is not None and exchange.request_body is not None:
             media = match_media_type(body.content, exchange.request_headers.get("content-type"))
@@ -172,6 +174,39 @@ class Verifier:
         tally.conforming += not found
         return found
 
+    def _parameters(self, operation: Operation, exchange: Exchange, finding: Any) -> None:
+        """Read the recorded URL's path and query parameters with the codec generated code uses."""
+        url = urlsplit(exchange.url)
+        query = parse_query(url.query)
+        segments = _path_values(operation.path, self._local_path(url.path))
+        documented = [p for p in operation.parameters if p.location in ("path", "query")]
+        names = frozenset(p.name for p in documented if p.location == "query")
+        for parameter in documented:
+            name, location = parameter.name, parameter.location
+            media = parameter.content_media_type
+            wire = Wire(name, location, parameter.style, parameter.explode, parameter.shape,
+                        parameter.allow_reserved, media.name if media else None)
+            try:
+                value = decode_path(wire, segments[name]) if location == "path" and name in segments else \
+                    decode_query(wire, query, names - {name}) if location == "query" else MISSING
+            except CodecError as exc:
+                finding("request-parameter-invalid", ERROR, f"{location} parameter {name!r}: "
+                        f"{str(exc).split(': ', 1)[-1]} (style {wire.style}, explode {str(wire.explode).lower()})",
+                        parameter.pointer)
+                continue
+            if value is MISSING:
+                if parameter.required:
+                    finding("request-parameter-invalid", ERROR, f"required {location} parameter {name!r} is missing",
+                            parameter.pointer)
+                continue
+            if parameter.schema is not None and media is None:
+                self._validate(_typed(parameter.schema, value), parameter.schema, f"{location} parameter {name!r}",
+                               finding, "request-parameter-invalid")
+
+    def _local_path(self, path: str) -> str:
+        prefix = next((p for p in self.prefixes if p and path.startswith(p)), "")
+        return path[len(prefix):] or "/"
+
     def _response(self, response: Response, exchange: Exchange, finding: Any, tally: OperationTally) -> None:
         content_type = exchange.response_headers.get("content-type")
         if not response.content or exchange.response_body is None:
@@ -185,16 +220,16 @@ class Verifier:
             self._validate(exchange.response_body, media.schema, "response", finding)
             self._fields(media.schema, exchange.response_body, "", finding, media.schema.pointer, tally, 0)
 
-    def _validate(self, value: Any, schema: Schema, side: str, finding: Any) -> None:
-        """Check a body against its schema; enum misses are drift of their own."""
+    def _validate(self, value: Any, schema: Schema, side: str, finding: Any, rule: str = "") -> None:
+        """Check a value against its schema; enum misses are drift of their own."""
         for error in self.validators.at(schema.document, schema.pointer).iter_errors(value):
             where = "/" + "/".join(map(str, error.absolute_path))
             if error.validator == "enum":
                 finding("undocumented-enum-value", WARNING,
                         f"{side} {where}: value {error.instance!r} is not in the enum", schema.pointer)
             else:
-                finding(f"{side}-body-invalid", ERROR, f"{side} {where}: {' '.join(error.message.split())[:160]}",
-                        schema.pointer)
+                finding(rule or f"{side}-body-invalid", ERROR,
+                        f"{side} {where}: {' '.join(error.message.split())[:160]}", schema.pointer)
 
     def _fields(self, schema: Schema | None, value: Any, prefix: str, finding: Any, pointer: str,
                 tally: OperationTally, depth: int) -> None:
@@ -232,6 +267,36 @@ class Verifier:
                         found.append(Change(operation.label, "documented-field-never-seen", INFO,
                                             f"response field {name!r} never appeared in the traffic"))
         return found
+
+def _path_values(template: str, path: str) -> dict[str, str]:
+    """The raw (still encoded) value of each `{name}` of a path template in a request path."""
+    names = re.findall(r"{([^}/]+)}", template)
+    regex = "([^/]*)".join(re.escape(part) for part in re.split(r"{[^}/]+}", template.rstrip("/") or "/"))
+    match = re.match("^" + regex + "/?$", path)
+    return dict(zip(names, match.groups())) if match else {}
+
+
+def _typed(schema: Schema | None, value: Any) -> Any:
+    """Decoded text as the JSON value the schema describes (`"5"` for an integer is 5), where it parses."""
+    if isinstance(value, list):
+        return [_typed(schema.items if schema else None, v) for v in value]
+    if isinstance(value, dict):
+        properties = schema.properties if schema else {}
+        return {k: _typed(properties.get(k), v) for k, v in value.items()}
+    types = schema.types if schema else frozenset()
+    try:
+        if "integer" in types and re.fullmatch(r"-?\d+", value):
+            return int(value)
+        if "number" in types:
+            return float(value)
+    except ValueError:
+        return value
+    if "boolean" in types and value in ("true", "false"):
+        return value == "true"
+    if "null" in types and value == "null":
+        return None
+    return value
+
 
 
 def summary_lines(verifier: Verifier) -> list[str]:

@@ -96,6 +96,10 @@ CASES = [
      ("parameter-type-changed", "error"), ("parameter-type-changed", "error")),
     ("parameter-constraint", lambda s: get_op(s)["parameters"][0]["schema"].update(maxLength=5),
      ("parameter-constraint-tightened", "error"), ("parameter-constraint-loosened", "info")),
+    ("parameter-style", lambda s: get_op(s)["parameters"][0].update(style="pipeDelimited", explode=False),
+     ("parameter-serialization-changed", "error"), ("parameter-serialization-changed", "error")),
+    ("parameter-explode", lambda s: get_op(s)["parameters"][0].update(explode=False),
+     ("parameter-serialization-changed", "error"), ("parameter-serialization-changed", "error")),
     ("parameter-default", lambda s: get_op(s)["parameters"][0]["schema"].update(default="all"),
      ("parameter-default-added", "info"), ("parameter-default-removed", "info")),
     ("request-enum", lambda s: schemas(s)["PetUpdate"]["properties"]["kind"].update(enum=["dog"]),
@@ -169,6 +173,7 @@ def test_oneof_variants_are_compared_as_sets(tmp_path):
         get_op(s)["parameters"][0].update(schema={"$ref": "#/components/schemas/Fields"}))),
     ("path parameter renamed", lambda s: s["paths"].update({"/pets/{id}": s["paths"].pop("/pets/{petId}")}) or
      s["paths"]["/pets/{id}"]["parameters"][0].update(name="id")),
+    ("the spec's default style stated", lambda s: get_op(s)["parameters"][0].update(style="form", explode=True)),
     ("description and example edits", lambda s: schemas(s)["Pet"].update(description="new", example={"id": "1"})),
 ])
 def test_no_op_changes_report_nothing(tmp_path, name, mutate):

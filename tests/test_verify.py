@@ -7,10 +7,10 @@ import importlib
 import json
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from conftest import ROOT
 from servers import serving
 from test_server import example_arguments, namespaces
@@ -102,6 +102,25 @@ def test_drifted_traffic_gives_every_finding(run_cli, tmp_path, recorded):
     assert rules >= {"undocumented-operation", "undocumented-status", "undocumented-response-field",
                      "undocumented-enum-value", "response-body-invalid", "undocumented-content-type",
                      "request-body-invalid", "documented-field-never-seen"}, rules
+
+
+def test_recorded_urls_are_read_with_the_parameter_codec(run_cli, tmp_path, recorded):
+    listing = next(r for r in recorded if urlsplit(r["request"]["url"]).path == "/activities"
+                   and r["request"]["method"] == "GET")
+    base = listing["request"]["url"].split("?")[0]
+    vendor, repeated, wrong = (copy.deepcopy(listing) for _ in range(3))
+    vendor["request"]["url"] = f"{base}?states=PENDING,COMPLETED&size=5"  # the vendor's csv: conforming
+    repeated["request"]["url"] = f"{base}?states=PENDING&states=COMPLETED"  # style form, explode false: refused
+    wrong["request"]["url"] = f"{base}?states=PENDING,EXPLODED&size=five"
+    traffic = tmp_path / "params.jsonl"
+    write_lines(traffic, [vendor, repeated, wrong])
+    findings = json.loads(run_cli("verify", SPEC, traffic, "--format", "json").out)
+    invalid = {f["location"]["new"]: f["message"] for f in findings if f["id"] == "request-parameter-invalid"}
+    assert set(invalid) == {"params.jsonl:2", "params.jsonl:3"}, findings
+    assert "'states'" in invalid["params.jsonl:2"] and "not exploded" in invalid["params.jsonl:2"]
+    assert "'size'" in invalid["params.jsonl:3"]  # "five" read as the integer the schema wants: refused
+    assert any(f["id"] == "undocumented-enum-value" and "EXPLODED" in f["message"] for f in findings)
+    assert not [f for f in findings if f["location"]["new"] == "params.jsonl:1" and f["level"] != "info"]
 
 
 def test_unreadable_traffic_is_refused_with_its_location(run_cli, tmp_path):

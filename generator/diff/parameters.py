@@ -21,6 +21,9 @@ PARAMETER_LOCATION_CHANGED = rule("parameter-location-changed", (ERROR,),
                                   "a parameter moved (for example from query to header)", "parameters")
 PARAMETER_BECAME_REQUIRED = rule("parameter-became-required", (ERROR,), "a parameter became required", "parameters")
 PARAMETER_BECAME_OPTIONAL = rule("parameter-became-optional", (INFO,), "a parameter became optional", "parameters")
+PARAMETER_SERIALIZATION_CHANGED = rule("parameter-serialization-changed", (ERROR,),
+                                       "a parameter's style or explode changed (the spec's defaults applied): "
+                                       "the same value goes on the wire differently", "parameters")
 
 
 def _by_key(operation: Operation) -> dict[tuple[str, str], Parameter]:
@@ -65,6 +68,11 @@ def compare_parameters(comparison: Comparison, label: str, old_op: Operation, ne
                            *pointers)
         elif before.required and not after.required:
             comparison.add(label, PARAMETER_BECAME_OPTIONAL, INFO, f"parameter {after.name!r} became optional",
+                           *pointers)
+        if (before.style, before.explode) != (after.style, after.explode):  # old clients send the old form
+            comparison.add(label, PARAMETER_SERIALIZATION_CHANGED, ERROR,
+                           f"parameter {after.name!r} is serialised as style {after.style}, explode "
+                           f"{str(after.explode).lower()} (was {before.style}, explode {str(before.explode).lower()})",
                            *pointers)
         deprecation.lifecycle(comparison, deprecation.PARAMETER, label, before.raw, after.raw,
                               f"parameter {after.name!r}", pointers)

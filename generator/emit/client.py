@@ -9,9 +9,11 @@ from typing import Any
 
 from generator.emit.models import isort_key
 from generator.emit.templating import TEMPLATES, render
-from generator.ir import Api, Group, Operation
+from generator.ir import Api, Group, Operation, Parameter
+from generator.runtime import Wire, describe
 
 RUNTIME = TEMPLATES / "package" / "_runtime.py"
+CODEC = TEMPLATES / "package" / "_codec.py"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class OperationView:
     docstring: str
     security_tuple: str
     body_annotation: str
+    wires: list[str]  # a `Wire(...)` literal per parameter
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.op, name)
@@ -55,6 +58,7 @@ def render_client(api: Api, package: str, header: str) -> dict[Path, str]:
     files = {
         base / "__init__.py": render("package", "__init__.py.jinja", api=api, package=package, header=header),
         base / "_runtime.py": f"{header}\n{RUNTIME.read_text(encoding='utf-8')}",
+        base / "_codec.py": f"{header}\n{CODEC.read_text(encoding='utf-8')}",
         base / "py.typed": "",
         base / "client.py": render("client", "client.py.jinja", api=api, groups=groups, header=header,
                                    base_url=default_base_url(api)),
@@ -101,6 +105,8 @@ def _imports(operations: list[OperationView]) -> list[str]:
     lines.append("")
     if "models." in annotations:
         lines.append("from .. import models")
+    if any(op.parameters for op in operations):
+        lines.append("from .._codec import Wire")
     lines.append("from .._runtime import " + ", ".join(runtime))
     return lines
 
@@ -116,7 +122,19 @@ def operation_view(op: Operation) -> OperationView:
         body = op.body.annotation
         if op.body.kind in ("json", "form", "multipart") and body.startswith("models."):
             body += " | Mapping[str, Any]"
-    return OperationView(op, constant, _method_docstring(op), security, body)
+    return OperationView(op, constant, _method_docstring(op), security, body, [wire_literal(p) for p in op.parameters])
+
+
+def wire_literal(p: Parameter) -> str:
+    """The `Wire(...)` expression that tells the codec how a parameter travels."""
+    options = "".join([", allow_reserved=True" if p.allow_reserved else "",
+                       f", content_type={p.content_type!r}" if p.content_type else ""])
+    return f"Wire({p.name!r}, {p.location!r}, {p.style!r}, {p.explode!r}, {p.shape!r}{options})"
+
+
+def serialization_note(p: Parameter) -> str:
+    """How a parameter goes on the wire, for an API user (empty for a plain primitive)."""
+    return str(describe(Wire(p.name, p.location, p.style, p.explode, p.shape, p.allow_reserved, p.content_type)))
 
 
 def _method_docstring(op: Operation) -> str:
@@ -125,12 +143,20 @@ def _method_docstring(op: Operation) -> str:
         parts.append(op.description)
     if op.deprecated:
         parts.append("Deprecated: the API marks this operation as deprecated.")
-    described = [p for p in op.parameters if p.description]
+    described = [(p, _parameter_note(p)) for p in op.parameters]
+    described = [(p, note) for p, note in described if note]
     if described or op.body:
         lines = ["Args:"]
-        lines += [f"    {p.python_name}: {' '.join(p.description.split())}" for p in described]
+        lines += [f"    {p.python_name}: {note}" for p, note in described]
         if op.body:
             lines.append(f"    body: {' '.join(op.body.description.split()) or 'the request body.'}")
         parts.append("\n".join(lines))
     parts.append(f"`{op.method.upper()} {op.path}`")
     return "\n\n".join(parts)
+
+
+def _parameter_note(p: Parameter) -> str:
+    """A parameter's description, how it is serialised and what the server does when it is left out."""
+    notes = [n for n in (serialization_note(p), f"the server's default is {p.default}" if p.default else "") if n]
+    text = " ".join(p.description.split())
+    return f"{text} ({'; '.join(notes)})" if notes and text else text or "; ".join(notes)

@@ -15,6 +15,7 @@ from generator.ir import Api
 
 SERVER_RUNTIME = TEMPLATES / "package" / "_server.py"
 LIMITS_RUNTIME = TEMPLATES / "package" / "_limits.py"
+SAMPLES = TEMPLATES / "package" / "_samples.py"
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,11 @@ def render_server(api: Api, package: str, header: str, spec: dict[str, Any]) -> 
     base = Path(package)
     return {
         base / "server.py": render("server", "server.py.jinja", api=api, package=package, header=header,
-                                   operations=operations, imports=_imports(operations)),
+                                   operations=operations, imports=_imports(operations),
+                                   base_paths=api.base_paths),
         base / "_server.py": f"{header}\n{SERVER_RUNTIME.read_text(encoding='utf-8')}",
         base / "_limits.py": f"{header}\n{LIMITS_RUNTIME.read_text(encoding='utf-8')}",
+        base / "_samples.py": f"{header}\n{SAMPLES.read_text(encoding='utf-8')}",
         base / "openapi.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
     }
 
@@ -62,18 +65,23 @@ def _imports(operations: list[ServerOperationView]) -> list[str]:
         + [op.body.annotation for op in operations if op.body]
         + [r.annotation for op in operations for r in op.responses]
     )
-    typing = sorted(["Protocol"] + (["Any"] if operations else [])
+    typing = sorted((["Any"] if operations else [])
                     + [n for n in ("Literal",) if re.search(rf"\b{n}\b", annotations)], key=isort_key)
-    server = sorted(["MockHandlers", "Route", "build_app", "load_spec"]
-                    + (["Reply"] if operations else [])
+    server = sorted(["CredentialCheck", "MockHandlers", "Reply", "Route", "build_app", "load_spec"]
+                    + (["unimplemented"] if operations else [])
                     + (["Param"] if any(op.parameters for op in operations) else [])
                     + (["Body"] if any(op.body for op in operations) else []), key=isort_key)
     lines = ["import datetime"] if "datetime." in annotations else []
     typing = sorted(typing + (["Annotated"] if "Annotated[" in annotations else []), key=isort_key)
-    lines += [f"from typing import {', '.join(typing)}", "", "from fastapi import FastAPI"]
+    lines += ["from collections.abc import Collection, Mapping"]
+    lines += [f"from typing import {', '.join(typing)}"] if typing else []
+    lines += ["", "from fastapi import FastAPI"]
     lines += ["from pydantic import Field", ""] if "Field(" in annotations else [""]
     if "models." in annotations:
         lines.append("from . import models")
-    lines += ["from ._limits import DEFAULT_LIMITS, Limits, harden", "from ._runtime import SecurityScheme",
+    if any(op.parameters for op in operations):
+        lines.append("from ._codec import Wire")
+    paging = "Paging, " if any(op.pagination for op in operations) else ""
+    lines += ["from ._limits import DEFAULT_LIMITS, Limits, harden", f"from ._runtime import {paging}SecurityScheme",
               f"from ._server import {', '.join(server)}", ""]
     return lines

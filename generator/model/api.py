@@ -22,6 +22,7 @@ from generator.refs import RefError, Resolver
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # OpenAPI: a header parameter named Accept, Content-Type or Authorization "SHALL be ignored".
 IGNORED_HEADER_PARAMETERS = frozenset({"accept", "content-type", "authorization"})
+MAX_ALIAS_DEPTH = 20
 DEFAULT_STYLES = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 JSON, MULTIPART, FORM, BINARY, TEXT = "json", "multipart", "form", "binary", "text"
 # Media-type policy: the kind a client prefers when an operation offers several.
@@ -162,6 +163,18 @@ class Parameter(Node):
             return self.schema
         media = self.content_media_type
         return media.schema if media else None
+
+    @property
+    def shape(self) -> str:
+        """What the style serialises: `array`, `object` or `primitive` (an allOf of one schema is that schema)."""
+        schema = self.value_schema
+        for _ in range(MAX_ALIAS_DEPTH):
+            members = schema.children("allOf") if schema is not None else []
+            if schema is None or len(members) != 1 or schema.declared_types:
+                break
+            schema = members[0]
+        types = (schema.types if schema is not None else frozenset()) - {"null"}
+        return next(iter(types)) if types in ({"array"}, {"object"}) else "primitive"
 
     @property
     def default(self) -> Any:

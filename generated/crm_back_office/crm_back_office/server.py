@@ -9,15 +9,39 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Protocol
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI
 from pydantic import Field
 
 from . import models
+from ._codec import Wire
 from ._limits import DEFAULT_LIMITS, Limits, harden
-from ._runtime import SecurityScheme
-from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
+from ._runtime import Paging, SecurityScheme
+from ._server import (
+    Body,
+    CredentialCheck,
+    MockHandlers,
+    Param,
+    Reply,
+    Route,
+    build_app,
+    load_spec,
+    unimplemented,
+)
+
+__all__ = [
+    "BASE_PATHS",
+    "ROUTES",
+    "CredentialCheck",
+    "Handlers",
+    "Reply",
+    "create_app",
+    "create_mock_app",
+]
+
+BASE_PATHS: tuple[str, ...] = ("/backoffice/v2",)  # the servers' URL paths, served too
 
 SCHEMES: dict[str, SecurityScheme] = {
     "api_key": SecurityScheme("api_key", "api_key", "header", "api_key"),
@@ -32,9 +56,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1accounts~1{id}/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -68,9 +91,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1accounts~1{id}/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -105,9 +127,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1accounts/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -116,15 +137,21 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, int),
-            Param("order", "order", "query", False, str),
-            Param("is_primary", "is_primary", "query", False, bool),
+            Param(Wire("sort", "query", "form", True, "primitive"), "sort", False, str),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, int),
             Param(
+                Wire("order", "query", "form", True, "primitive"), "order", False, str
+            ),
+            Param(
+                Wire("is_primary", "query", "form", True, "primitive"),
+                "is_primary",
+                False,
+                bool,
+            ),
+            Param(
+                Wire("state", "query", "form", False, "array"),
                 "state",
-                "state",
-                "query",
                 False,
                 list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]],
             ),
@@ -145,6 +172,7 @@ ROUTES: tuple[Route, ...] = (
             ("api_key",),
             ("bearer_token",),
         ),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "add_contact_account",
@@ -153,9 +181,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1accounts/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -190,9 +217,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1accounts~1{id}~1actions/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -226,12 +252,21 @@ ROUTES: tuple[Route, ...] = (
         "/activities",
         "/paths/~1activities/get",
         params=(
-            Param("search_value", "search_value", "query", False, str),
-            Param("types", "types", "query", False, list[str]),
             Param(
+                Wire("search_value", "query", "form", True, "primitive"),
+                "search_value",
+                False,
+                str,
+            ),
+            Param(
+                Wire("types", "query", "form", False, "array"),
+                "types",
+                False,
+                list[str],
+            ),
+            Param(
+                Wire("contact_id", "query", "form", True, "primitive"),
                 "contact_id",
-                "contact_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -241,9 +276,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("service_request_id", "query", "form", True, "primitive"),
                 "service_request_id",
-                "service_request_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -253,9 +287,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("lead_id", "query", "form", True, "primitive"),
                 "lead_id",
-                "lead_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -265,9 +298,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("order_id", "query", "form", True, "primitive"),
                 "order_id",
-                "order_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -277,26 +309,74 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("states", "query", "form", False, "array"),
                 "states",
-                "states",
-                "query",
                 False,
                 list[Literal["PENDING", "COMPLETED", "CANCELLED"]],
             ),
-            Param("tag_ids", "tag_ids", "query", False, list[str]),
-            Param("include_tags", "include_tags", "query", False, bool),
-            Param("created_on[gt]", "created_on_gt", "query", False, str),
-            Param("created_on[gte]", "created_on_gte", "query", False, str),
-            Param("created_on[lt]", "created_on_lt", "query", False, str),
-            Param("created_on[lte]", "created_on_lte", "query", False, str),
-            Param("completed_on[gt]", "completed_on_gt", "query", False, str),
-            Param("completed_on[gte]", "completed_on_gte", "query", False, str),
-            Param("completed_on[lt]", "completed_on_lt", "query", False, str),
-            Param("completed_on[lte]", "completed_on_lte", "query", False, str),
             Param(
+                Wire("tag_ids", "query", "form", False, "array"),
+                "tag_ids",
+                False,
+                list[str],
+            ),
+            Param(
+                Wire("include_tags", "query", "form", True, "primitive"),
+                "include_tags",
+                False,
+                bool,
+            ),
+            Param(
+                Wire("created_on[gt]", "query", "form", True, "primitive"),
+                "created_on_gt",
+                False,
+                str,
+            ),
+            Param(
+                Wire("created_on[gte]", "query", "form", True, "primitive"),
+                "created_on_gte",
+                False,
+                str,
+            ),
+            Param(
+                Wire("created_on[lt]", "query", "form", True, "primitive"),
+                "created_on_lt",
+                False,
+                str,
+            ),
+            Param(
+                Wire("created_on[lte]", "query", "form", True, "primitive"),
+                "created_on_lte",
+                False,
+                str,
+            ),
+            Param(
+                Wire("completed_on[gt]", "query", "form", True, "primitive"),
+                "completed_on_gt",
+                False,
+                str,
+            ),
+            Param(
+                Wire("completed_on[gte]", "query", "form", True, "primitive"),
+                "completed_on_gte",
+                False,
+                str,
+            ),
+            Param(
+                Wire("completed_on[lt]", "query", "form", True, "primitive"),
+                "completed_on_lt",
+                False,
+                str,
+            ),
+            Param(
+                Wire("completed_on[lte]", "query", "form", True, "primitive"),
+                "completed_on_lte",
+                False,
+                str,
+            ),
+            Param(
+                Wire("assign_to_user_id", "query", "form", True, "primitive"),
                 "assign_to_user_id",
-                "assign_to_user_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -306,9 +386,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("assign_to_team_id", "query", "form", True, "primitive"),
                 "assign_to_team_id",
-                "assign_to_team_id",
-                "query",
                 False,
                 Annotated[
                     str,
@@ -317,14 +396,24 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("custom_fields", "custom_fields", "query", False, str),
             Param(
-                "include_custom_fields", "include_custom_fields", "query", False, bool
+                Wire("custom_fields", "query", "form", True, "primitive"),
+                "custom_fields",
+                False,
+                str,
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("order", "order", "query", False, str),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, int),
+            Param(
+                Wire("include_custom_fields", "query", "form", True, "primitive"),
+                "include_custom_fields",
+                False,
+                bool,
+            ),
+            Param(Wire("sort", "query", "form", True, "primitive"), "sort", False, str),
+            Param(
+                Wire("order", "query", "form", True, "primitive"), "order", False, str
+            ),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, int),
         ),
         success="200",
         responses={
@@ -342,6 +431,7 @@ ROUTES: tuple[Route, ...] = (
             ("api_key",),
             ("bearer_token",),
         ),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "create_activity",
@@ -374,9 +464,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -410,9 +499,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -447,9 +535,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}/delete",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -481,7 +568,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/organisations/{id}/analytics",
         "/paths/~1organisations~1{id}~1analytics/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -494,7 +583,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/contacts/{id}/analytics",
         "/paths/~1contacts~1{id}~1analytics/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -541,7 +632,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/insights/{id}",
         "/paths/~1insights~1{id}/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -554,7 +647,9 @@ ROUTES: tuple[Route, ...] = (
         "put",
         "/insights/{id}",
         "/paths/~1insights~1{id}/put",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -567,7 +662,9 @@ ROUTES: tuple[Route, ...] = (
         "delete",
         "/insights/{id}",
         "/paths/~1insights~1{id}/delete",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -580,7 +677,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/events",
         "/paths/~1insights~1{id}~1events/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -593,7 +692,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/filters",
         "/paths/~1insights~1{id}~1filters/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -606,7 +707,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/breakdowns",
         "/paths/~1insights~1{id}~1breakdowns/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -619,7 +722,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/insights/{id}/results",
         "/paths/~1insights~1{id}~1results/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -632,7 +737,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/preview",
         "/paths/~1insights~1{id}~1preview/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -645,7 +752,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/insights/{id}/exports",
         "/paths/~1insights~1{id}~1exports/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(
@@ -660,9 +769,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}~1tags/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -696,9 +804,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1activities~1{id}~1tags/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -729,9 +836,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class Handlers(Protocol):
-    """One method per operation: return the success value, or a `Reply` to choose the status."""
+class Handlers:
+    """Subclass it and override the operations you implement; the others answer 501 Not Implemented.
 
+    Each method returns the success value, or a `Reply` to choose the status and headers.
+    """
+
+    @unimplemented
     async def get_account(
         self,
         *,
@@ -741,8 +852,9 @@ class Handlers(Protocol):
 
         `GET /accounts/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_account(
         self,
         *,
@@ -753,8 +865,9 @@ class Handlers(Protocol):
 
         `PUT /accounts/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_contact_accounts(
         self,
         *,
@@ -770,8 +883,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/accounts`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_account(
         self,
         *,
@@ -782,8 +896,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/accounts`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def perform_account_action(
         self,
         *,
@@ -794,8 +909,9 @@ class Handlers(Protocol):
 
         `POST /accounts/{id}/actions`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_activities(
         self,
         *,
@@ -829,8 +945,9 @@ class Handlers(Protocol):
 
         `GET /activities`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_activity(
         self,
         *,
@@ -840,8 +957,9 @@ class Handlers(Protocol):
 
         `POST /activities`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_activity(
         self,
         *,
@@ -851,8 +969,9 @@ class Handlers(Protocol):
 
         `GET /activities/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_activity(
         self,
         *,
@@ -863,8 +982,9 @@ class Handlers(Protocol):
 
         `PUT /activities/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_activity(
         self,
         *,
@@ -874,8 +994,9 @@ class Handlers(Protocol):
 
         `DELETE /activities/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_organisation_analytics(
         self,
         *,
@@ -885,8 +1006,9 @@ class Handlers(Protocol):
 
         `GET /organisations/{id}/analytics`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_analytics(
         self,
         *,
@@ -896,8 +1018,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/analytics`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_insights(
         self,
     ) -> None | Reply[Any]:
@@ -905,8 +1028,9 @@ class Handlers(Protocol):
 
         `GET /insights`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_insight(
         self,
         *,
@@ -916,8 +1040,9 @@ class Handlers(Protocol):
 
         `POST /insights`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_insight(
         self,
         *,
@@ -927,8 +1052,9 @@ class Handlers(Protocol):
 
         `GET /insights/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_insight(
         self,
         *,
@@ -938,8 +1064,9 @@ class Handlers(Protocol):
 
         `PUT /insights/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_insight(
         self,
         *,
@@ -949,8 +1076,9 @@ class Handlers(Protocol):
 
         `DELETE /insights/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_insight_events(
         self,
         *,
@@ -960,8 +1088,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/events`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_insight_filters(
         self,
         *,
@@ -971,8 +1100,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/filters`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_insight_breakdowns(
         self,
         *,
@@ -982,8 +1112,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/breakdowns`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_insight_results(
         self,
         *,
@@ -993,8 +1124,9 @@ class Handlers(Protocol):
 
         `GET /insights/{id}/results`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def preview_insight(
         self,
         *,
@@ -1004,8 +1136,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/preview`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def export_insight(
         self,
         *,
@@ -1015,8 +1148,9 @@ class Handlers(Protocol):
 
         `POST /insights/{id}/exports`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_activity_tags(
         self,
         *,
@@ -1026,8 +1160,9 @@ class Handlers(Protocol):
 
         `GET /activities/{id}/tags`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_activity_tags(
         self,
         *,
@@ -1038,26 +1173,49 @@ class Handlers(Protocol):
 
         `PUT /activities/{id}/tags`
         """
-        ...
+        raise NotImplementedError
 
 
 def create_app(
-    handlers: Handlers, *, debug: bool = False, limits: Limits = DEFAULT_LIMITS
+    handlers: Handlers,
+    *,
+    debug: bool = False,
+    credentials: Mapping[str, CredentialCheck] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FastAPI:
     """The API served by `handlers`; with `debug`, responses are validated against the spec.
 
+    `credentials` maps a security scheme (api_key, bearer_token) to a check of the
+    credential's value (True accepts); a scheme without a check accepts any well-formed credential.
     `limits` bounds what one request may hold (body size, JSON depth, headers, parts).
     """
     spec = load_spec(__package__ or "crm_back_office")
     app = build_app(
-        ROUTES, handlers, SCHEMES, spec, title="CRM.COM Back-Office API", debug=debug
+        ROUTES,
+        handlers,
+        SCHEMES,
+        spec,
+        title="CRM.COM Back-Office API",
+        debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=credentials,
     )
     return harden(app, ROUTES, spec, limits)
 
 
-def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> FastAPI:
-    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`)."""
+def create_mock_app(
+    *,
+    debug: bool = True,
+    credentials: Collection[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> FastAPI:
+    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`).
+
+    Any well-formed credential is accepted, or only the values in `credentials` when given.
+    """
     spec = load_spec(__package__ or "crm_back_office")
+    accepted = frozenset(credentials)
+    checks = {name: accepted.__contains__ for name in SCHEMES} if accepted else None
     app = build_app(
         ROUTES,
         MockHandlers(spec, ROUTES),
@@ -1065,5 +1223,7 @@ def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> F
         spec,
         title="CRM.COM Back-Office API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=checks,
     )
     return harden(app, ROUTES, spec, limits)

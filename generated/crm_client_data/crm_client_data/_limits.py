@@ -31,7 +31,8 @@ from fastapi import FastAPI
 from starlette.routing import Match
 
 from ._runtime import to_wire
-from ._server import Route, _documented_status, _pointer, _response_for, error_body
+from ._samples import pointer as _pointer
+from ._server import Route, _documented_status, _response_for, error_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

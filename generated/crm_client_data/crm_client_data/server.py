@@ -9,15 +9,39 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Protocol
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 from pydantic import Field
 
 from . import models
+from ._codec import Wire
 from ._limits import DEFAULT_LIMITS, Limits, harden
-from ._runtime import SecurityScheme
-from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
+from ._runtime import Paging, SecurityScheme
+from ._server import (
+    Body,
+    CredentialCheck,
+    MockHandlers,
+    Param,
+    Reply,
+    Route,
+    build_app,
+    load_spec,
+    unimplemented,
+)
+
+__all__ = [
+    "BASE_PATHS",
+    "ROUTES",
+    "CredentialCheck",
+    "Handlers",
+    "Reply",
+    "create_app",
+    "create_mock_app",
+]
+
+BASE_PATHS: tuple[str, ...] = ()  # the servers' URL paths, served too
 
 SCHEMES: dict[str, SecurityScheme] = {
     "bearer_auth": SecurityScheme("bearer_auth", "bearer", "header", "Authorization"),
@@ -31,20 +55,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "changeRequestId",
+                Wire("changeRequestId", "path", "simple", False, "primitive"),
                 "change_request_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -64,20 +91,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.1~1contacts~1{contactId}~1change-requests~1{changeRequestId}/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "changeRequestId",
+                Wire("changeRequestId", "path", "simple", False, "primitive"),
                 "change_request_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -95,7 +125,14 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/v1.0/contacts/change-requests/statuses",
         "/paths/~1v1.0~1contacts~1change-requests~1statuses/get",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.ChangeRequestStatusList,
@@ -114,13 +151,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1pending-change-request~1check/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -140,13 +181,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.1~1contacts~1{contactId}~1pending-change-request~1check/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -166,13 +211,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1members~1{memberId}~1contacts~1change-requests~1search/post",
         params=(
             Param(
-                "memberId",
+                Wire("memberId", "path", "simple", False, "primitive"),
                 "member_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json",
@@ -190,13 +239,21 @@ ROUTES: tuple[Route, ...] = (
             "500": models.ApiError,
         },
         security=(("bearer_auth",),),
+        paging=Paging("body", "page", "pageSize", "results", "totalCount"),
     ),
     Route(
         "search_change_requests",
         "post",
         "/v1.0/contacts/change-requests/search",
         "/paths/~1v1.0~1contacts~1change-requests~1search/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", True, models.ChangeRequestSearchRequest),
         success="200",
         responses={
@@ -208,6 +265,7 @@ ROUTES: tuple[Route, ...] = (
             "500": models.ApiError,
         },
         security=(("bearer_auth",),),
+        paging=Paging("body", "page", "pageSize", "results", "totalCount"),
     ),
     Route(
         "cancel_change_request",
@@ -216,20 +274,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}~1cancel/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "changeRequestId",
+                Wire("changeRequestId", "path", "simple", False, "primitive"),
                 "change_request_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -249,20 +310,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1change-requests~1{changeRequestId}~1review/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "changeRequestId",
+                Wire("changeRequestId", "path", "simple", False, "primitive"),
                 "change_request_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.ChangeRequestReviewRequest),
         success="200",
@@ -283,13 +347,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -309,13 +377,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/put",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.ProfilePictureUpdateRequest),
         success="200",
@@ -336,13 +408,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1profile-picture/delete",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -362,13 +438,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1discontinue/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.CommunicationChannelRequest),
         success="200",
@@ -389,13 +469,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1details/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -415,13 +499,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1details/put",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.ContactDetailsUpdateRequest),
         success="200",
@@ -442,13 +530,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1details/patch",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.ContactDetailsUpdateRequest),
         success="200",
@@ -469,13 +561,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1external-connections/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -495,13 +591,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1external-connections/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.ExternalConnection),
         success="200",
@@ -521,9 +621,24 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/contacts/external-connections/{system}/{externalId}",
         "/paths/~1v1.0~1contacts~1external-connections~1{system}~1{externalId}/get",
         params=(
-            Param("system", "system", "path", True, str),
-            Param("externalId", "external_id", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("system", "path", "simple", False, "primitive"),
+                "system",
+                True,
+                str,
+            ),
+            Param(
+                Wire("externalId", "path", "simple", False, "primitive"),
+                "external_id",
+                True,
+                str,
+            ),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -543,13 +658,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1username/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -569,13 +688,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1username/put",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", True, models.ContactUsernameUpdateRequest
@@ -596,7 +719,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts",
         "/paths/~1v1.0~1contacts/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", True, models.ContactCreateRequest),
         success="200",
         responses={
@@ -616,13 +746,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1details~1change-history~1search/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", True, models.ChangeHistorySearchRequestV10
@@ -637,6 +771,7 @@ ROUTES: tuple[Route, ...] = (
             "500": models.ApiError,
         },
         security=(("bearer_auth",),),
+        paging=Paging("body", "page", "pageSize", "results", "totalCount"),
     ),
     Route(
         "search_contact_details_change_history",
@@ -645,13 +780,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.1~1contacts~1{contactId}~1details~1change-history~1search/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", True, models.ChangeHistorySearchRequestV11
@@ -666,6 +805,7 @@ ROUTES: tuple[Route, ...] = (
             "500": models.ApiError,
         },
         security=(("bearer_auth",),),
+        paging=Paging("body", "page", "pageSize", "results", "totalCount"),
     ),
     Route(
         "verify_communication_channel",
@@ -674,13 +814,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1verify/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json",
@@ -706,13 +850,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1communication-verification~1resend-key/post",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.CommunicationChannelRequest),
         success="200",
@@ -731,7 +879,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts/anonymize",
         "/paths/~1v1.0~1contacts~1anonymize/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", True, models.ContactAnonymizationRequest),
         success="200",
         responses={
@@ -751,9 +906,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1export~1{exportJobId}/get",
         params=(
             Param(
-                "exportJobId",
+                Wire("exportJobId", "path", "simple", False, "primitive"),
                 "export_job_id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -762,7 +916,12 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -782,9 +941,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1legal-entities~1export~1{exportJobId}/get",
         params=(
             Param(
-                "exportJobId",
+                Wire("exportJobId", "path", "simple", False, "primitive"),
                 "export_job_id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -793,7 +951,12 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -811,7 +974,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts/export",
         "/paths/~1v1.0~1contacts~1export/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("text/plain", "text", False, str),
         success="200",
         responses={
@@ -829,7 +999,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/legal-entities/export",
         "/paths/~1v1.0~1legal-entities~1export/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("text/plain", "text", False, str),
         success="200",
         responses={
@@ -849,9 +1026,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1sync~1{statusId}/get",
         params=(
             Param(
-                "statusId",
+                Wire("statusId", "path", "simple", False, "primitive"),
                 "status_id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -860,7 +1036,12 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -878,7 +1059,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts/import",
         "/paths/~1v1.0~1contacts~1import/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.ImportedFileList,
@@ -895,7 +1083,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/contacts/sync",
         "/paths/~1v1.0~1contacts~1sync/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.SyncJob,
@@ -912,7 +1107,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/legal-entities/import",
         "/paths/~1v1.0~1legal-entities~1import/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.ImportedFileList,
@@ -929,7 +1131,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/legal-entities/sync",
         "/paths/~1v1.0~1legal-entities~1sync/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         success="200",
         responses={
             "200": models.SyncJob,
@@ -948,13 +1157,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1legalentities~1{legalEntityId}~1details/get",
         params=(
             Param(
-                "legalEntityId",
+                Wire("legalEntityId", "path", "simple", False, "primitive"),
                 "legal_entity_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -974,13 +1187,17 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1legalentities~1{legalEntityId}~1details/put",
         params=(
             Param(
-                "legalEntityId",
+                Wire("legalEntityId", "path", "simple", False, "primitive"),
                 "legal_entity_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body(
             "application/json", "json", True, models.LegalEntityDetailsUpdateRequest
@@ -1003,20 +1220,23 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1v1.0~1contacts~1{contactId}~1legalentities~1{legalEntityId}~1details/get",
         params=(
             Param(
-                "contactId",
+                Wire("contactId", "path", "simple", False, "primitive"),
                 "contact_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
             Param(
-                "legalEntityId",
+                Wire("legalEntityId", "path", "simple", False, "primitive"),
                 "legal_entity_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-2147483648, le=2147483647)],
             ),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -1034,7 +1254,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/legalentities",
         "/paths/~1v1.0~1legalentities/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", True, models.LegalEntityCreateRequestV10),
         success="200",
         responses={
@@ -1052,7 +1279,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.1/legalentities",
         "/paths/~1v1.1~1legalentities/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", True, models.LegalEntityCreateRequestV11),
         success="200",
         responses={
@@ -1071,8 +1305,18 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/lists/{listKey}/lookup",
         "/paths/~1v1.0~1lists~1{listKey}~1lookup/post",
         params=(
-            Param("listKey", "list_key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(
+                Wire("listKey", "path", "simple", False, "primitive"),
+                "list_key",
+                True,
+                str,
+            ),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.ListLookupRequest),
         success="200",
@@ -1091,7 +1335,14 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/v1.0/lists/items",
         "/paths/~1v1.0~1lists~1items/post",
-        params=(Param("Accept-Language", "accept_language", "header", False, str),),
+        params=(
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
+        ),
         body=Body("application/json", "json", True, models.ListItemsRequest),
         success="200",
         responses={
@@ -1110,8 +1361,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}",
         "/paths/~1v1.0~1schemas~1{key}/get",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -1130,8 +1386,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}",
         "/paths/~1v1.0~1schemas~1{key}/put",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.CrmSchemaUpdateRequest),
         success="200",
@@ -1151,8 +1412,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}/json-schema",
         "/paths/~1v1.0~1schemas~1{key}~1json-schema/get",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -1171,8 +1437,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}/layout-fields",
         "/paths/~1v1.0~1schemas~1{key}~1layout-fields/get",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={
@@ -1191,8 +1462,13 @@ ROUTES: tuple[Route, ...] = (
         "/v1.0/schemas/{key}/input-fields",
         "/paths/~1v1.0~1schemas~1{key}~1input-fields/post",
         params=(
-            Param("key", "key", "path", True, str),
-            Param("Accept-Language", "accept_language", "header", False, str),
+            Param(Wire("key", "path", "simple", False, "primitive"), "key", True, str),
+            Param(
+                Wire("Accept-Language", "header", "simple", False, "primitive"),
+                "accept_language",
+                False,
+                str,
+            ),
         ),
         body=Body("application/json", "json", True, models.InputFieldsRequest),
         success="200",
@@ -1209,9 +1485,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class Handlers(Protocol):
-    """One method per operation: return the success value, or a `Reply` to choose the status."""
+class Handlers:
+    """Subclass it and override the operations you implement; the others answer 501 Not Implemented.
 
+    Each method returns the success value, or a `Reply` to choose the status and headers.
+    """
+
+    @unimplemented
     async def get_contact_change_request_v1_0(
         self,
         *,
@@ -1223,8 +1503,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/change-requests/{changeRequestId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_change_request(
         self,
         *,
@@ -1236,8 +1517,9 @@ class Handlers(Protocol):
 
         `GET /v1.1/contacts/{contactId}/change-requests/{changeRequestId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_change_request_statuses(
         self,
         *,
@@ -1247,8 +1529,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/change-requests/statuses`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def check_pending_change_request_v1_0(
         self,
         *,
@@ -1259,8 +1542,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/pending-change-request/check`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def check_pending_change_request(
         self,
         *,
@@ -1271,8 +1555,9 @@ class Handlers(Protocol):
 
         `GET /v1.1/contacts/{contactId}/pending-change-request/check`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def search_member_change_requests(
         self,
         *,
@@ -1284,8 +1569,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/members/{memberId}/contacts/change-requests/search`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def search_change_requests(
         self,
         *,
@@ -1296,8 +1582,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/change-requests/search`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def cancel_change_request(
         self,
         *,
@@ -1309,8 +1596,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/change-requests/{changeRequestId}/cancel`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def review_change_request(
         self,
         *,
@@ -1323,8 +1611,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/change-requests/{changeRequestId}/review`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_profile_picture(
         self,
         *,
@@ -1335,8 +1624,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/profile-picture`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_profile_picture(
         self,
         *,
@@ -1348,8 +1638,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/contacts/{contactId}/profile-picture`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_contact_profile_picture(
         self,
         *,
@@ -1360,8 +1651,9 @@ class Handlers(Protocol):
 
         `DELETE /v1.0/contacts/{contactId}/profile-picture`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def discontinue_communication_verification(
         self,
         *,
@@ -1373,8 +1665,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/communication-verification/discontinue`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_details(
         self,
         *,
@@ -1385,8 +1678,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_details(
         self,
         *,
@@ -1398,8 +1692,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/contacts/{contactId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def partially_update_contact_details(
         self,
         *,
@@ -1411,8 +1706,9 @@ class Handlers(Protocol):
 
         `PATCH /v1.0/contacts/{contactId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_contact_external_connections(
         self,
         *,
@@ -1423,8 +1719,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/external-connections`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_external_connection(
         self,
         *,
@@ -1436,8 +1733,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/external-connections`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_identifier_by_external_connection(
         self,
         *,
@@ -1449,8 +1747,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/external-connections/{system}/{externalId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_username(
         self,
         *,
@@ -1461,8 +1760,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/username`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_username(
         self,
         *,
@@ -1474,8 +1774,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/contacts/{contactId}/username`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_contact(
         self,
         *,
@@ -1486,8 +1787,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def search_contact_details_change_history_v1_0(
         self,
         *,
@@ -1499,8 +1801,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/details/change-history/search`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def search_contact_details_change_history(
         self,
         *,
@@ -1512,8 +1815,9 @@ class Handlers(Protocol):
 
         `GET /v1.1/contacts/{contactId}/details/change-history/search`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def verify_communication_channel(
         self,
         *,
@@ -1525,8 +1829,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/communication-verification/verify`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def resend_communication_verification_key(
         self,
         *,
@@ -1538,8 +1843,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/{contactId}/communication-verification/resend-key`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def anonymize_contacts(
         self,
         *,
@@ -1550,8 +1856,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/anonymize`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def download_contacts_export(
         self,
         *,
@@ -1562,8 +1869,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/export/{exportJobId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def download_legal_entities_export(
         self,
         *,
@@ -1574,8 +1882,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/legal-entities/export/{exportJobId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def export_contacts(
         self,
         *,
@@ -1586,8 +1895,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/export`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def export_legal_entities(
         self,
         *,
@@ -1598,8 +1908,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/legal-entities/export`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_sync_status(
         self,
         *,
@@ -1610,8 +1921,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/sync/{statusId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def import_contact_files(
         self,
         *,
@@ -1621,8 +1933,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/import`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def sync_contacts(
         self,
         *,
@@ -1632,8 +1945,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/contacts/sync`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def import_legal_entity_files(
         self,
         *,
@@ -1643,8 +1957,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/legal-entities/import`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def sync_legal_entities(
         self,
         *,
@@ -1654,8 +1969,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/legal-entities/sync`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_legal_entity_details(
         self,
         *,
@@ -1666,8 +1982,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/legalentities/{legalEntityId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_legal_entity_details(
         self,
         *,
@@ -1679,8 +1996,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/legalentities/{legalEntityId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_legal_entity_details(
         self,
         *,
@@ -1692,8 +2010,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/contacts/{contactId}/legalentities/{legalEntityId}/details`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_legal_entity_v1_0(
         self,
         *,
@@ -1704,8 +2023,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/legalentities`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_legal_entity(
         self,
         *,
@@ -1716,8 +2036,9 @@ class Handlers(Protocol):
 
         `POST /v1.1/legalentities`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def lookup_list_items(
         self,
         *,
@@ -1729,8 +2050,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/lists/{listKey}/lookup`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_list_items(
         self,
         *,
@@ -1741,8 +2063,9 @@ class Handlers(Protocol):
 
         `POST /v1.0/lists/items`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_schema(
         self,
         *,
@@ -1753,8 +2076,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/schemas/{key}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_schema(
         self,
         *,
@@ -1766,8 +2090,9 @@ class Handlers(Protocol):
 
         `PUT /v1.0/schemas/{key}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_json_schema(
         self,
         *,
@@ -1778,8 +2103,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/schemas/{key}/json-schema`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_layout_fields(
         self,
         *,
@@ -1790,8 +2116,9 @@ class Handlers(Protocol):
 
         `GET /v1.0/schemas/{key}/layout-fields`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_input_fields(
         self,
         *,
@@ -1803,26 +2130,49 @@ class Handlers(Protocol):
 
         `POST /v1.0/schemas/{key}/input-fields`
         """
-        ...
+        raise NotImplementedError
 
 
 def create_app(
-    handlers: Handlers, *, debug: bool = False, limits: Limits = DEFAULT_LIMITS
+    handlers: Handlers,
+    *,
+    debug: bool = False,
+    credentials: Mapping[str, CredentialCheck] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FastAPI:
     """The API served by `handlers`; with `debug`, responses are validated against the spec.
 
+    `credentials` maps a security scheme (bearer_auth) to a check of the
+    credential's value (True accepts); a scheme without a check accepts any well-formed credential.
     `limits` bounds what one request may hold (body size, JSON depth, headers, parts).
     """
     spec = load_spec(__package__ or "crm_client_data")
     app = build_app(
-        ROUTES, handlers, SCHEMES, spec, title="CRM.COM Client Data API", debug=debug
+        ROUTES,
+        handlers,
+        SCHEMES,
+        spec,
+        title="CRM.COM Client Data API",
+        debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=credentials,
     )
     return harden(app, ROUTES, spec, limits)
 
 
-def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> FastAPI:
-    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`)."""
+def create_mock_app(
+    *,
+    debug: bool = True,
+    credentials: Collection[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> FastAPI:
+    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`).
+
+    Any well-formed credential is accepted, or only the values in `credentials` when given.
+    """
     spec = load_spec(__package__ or "crm_client_data")
+    accepted = frozenset(credentials)
+    checks = {name: accepted.__contains__ for name in SCHEMES} if accepted else None
     app = build_app(
         ROUTES,
         MockHandlers(spec, ROUTES),
@@ -1830,5 +2180,7 @@ def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> F
         spec,
         title="CRM.COM Client Data API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=checks,
     )
     return harden(app, ROUTES, spec, limits)

@@ -9,14 +9,16 @@ with the API's own documented error body, and serialises responses by alias.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextvars
 import copy
 import dataclasses
 import inspect
 import json
+import logging
 import re
-import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from importlib import resources
 from typing import Any, Generic, TypeVar
@@ -30,9 +32,26 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ._runtime import STRICT_ENUMS, SecurityScheme, to_wire
+from ._codec import (
+    MISSING,
+    CodecError,
+    Wire,
+    decode_cookie,
+    decode_header,
+    decode_path,
+    decode_query,
+    parse_cookies,
+    parse_query,
+)
+from ._runtime import STRICT_ENUMS, Paging, SecurityScheme, to_wire
+from ._samples import deref as _deref
+from ._samples import pointer as _pointer
+from ._samples import sample
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger(__name__.rsplit(".", 1)[0])
+CredentialCheck = Callable[[str], "bool | Awaitable[bool]"]
 _prefer: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
     "prefer", default=None
 )
@@ -40,13 +59,32 @@ _prefer: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextV
 
 @dataclasses.dataclass(frozen=True)
 class Param:
-    """A documented parameter: wire name, Python name, location, required, type."""
+    """A documented parameter: how it travels, its Python name, whether it is required, its type."""
 
-    name: str
+    wire: Wire
     python_name: str
-    location: str
     required: bool
     annotation: Any
+    allow_empty: bool = False  # `allowEmptyValue`: `name=` means not given
+
+    @property
+    def name(self) -> str:
+        return self.wire.name
+
+    @property
+    def location(self) -> str:
+        return self.wire.location
+
+
+def unimplemented(function: F) -> F:
+    """Mark a `Handlers` method as not implemented: the operation answers 501 until overridden."""
+    function.__crm_unimplemented__ = True  # type: ignore[attr-defined]
+    return function
+
+
+def is_implemented(handlers: Any, operation: str) -> bool:
+    method = getattr(handlers, operation, None)
+    return callable(method) and not getattr(method, "__crm_unimplemented__", False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +141,7 @@ class Route:
     success: str = "200"
     responses: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     security: tuple[tuple[str, ...], ...] = ()
+    paging: Paging | None = None
 
 
 @dataclasses.dataclass
@@ -129,129 +168,6 @@ def load_spec(package: str) -> dict[str, Any]:
 
 
 # -- the spec as data: pointers, samples, error bodies ------------------------------------------------
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for part in pointer.lstrip("#/").split("/") if pointer.strip("#/") else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
-
-
-def _deref(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
-    while (
-        isinstance(node, dict)
-        and isinstance(node.get("$ref"), str)
-        and node["$ref"].startswith("#")
-        and depth < 50
-    ):
-        node = _pointer(document, node["$ref"])
-        depth += 1
-    return node
-
-
-_FORMAT_SAMPLES = {
-    "date-time": "2024-01-01T00:00:00Z",
-    "date": "2024-01-01",
-    "time": "00:00:00Z",
-    "email": "user@example.com",
-    "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "uri": "https://example.com",
-    "url": "https://example.com",
-    "hostname": "example.com",
-    "ipv4": "127.0.0.1",
-    "ipv6": "::1",
-    "byte": "AA==",
-    "int32": 0,
-    "int64": 0,
-}
-_PATTERN_CANDIDATES = (
-    "0" * 32,
-    str(uuid.UUID(int=0)),
-    "a",
-    "A",
-    "0",
-    "ab-12",
-    "2024-01-01",
-    "user@example.com",
-)
-
-
-def sample(document: dict[str, Any], schema: Any, depth: int = 0) -> Any:
-    """A value that satisfies `schema`: its examples when it has some, else one built from its type."""
-    schema = _deref(document, schema)
-    if not isinstance(schema, dict) or depth > 12:
-        return None
-    for key in ("example", "default", "const"):
-        if key in schema:
-            return copy.deepcopy(schema[key])
-    if isinstance(schema.get("examples"), list) and schema["examples"]:
-        return copy.deepcopy(schema["examples"][0])
-    if isinstance(schema.get("enum"), list) and schema["enum"]:
-        return schema["enum"][0]
-    if isinstance(schema.get("allOf"), list):
-        merged: dict[str, Any] = {}
-        for member in schema["allOf"]:
-            value = sample(document, member, depth + 1)
-            if isinstance(value, dict):
-                merged.update(value)
-        own = {k: v for k, v in schema.items() if k != "allOf"}
-        if own.get("properties"):
-            merged.update(sample(document, own, depth + 1) or {})
-        return merged
-    for key in ("oneOf", "anyOf"):
-        if isinstance(schema.get(key), list) and schema[key]:
-            return sample(document, schema[key][0], depth + 1)
-    types = schema.get("type")
-    kind = (
-        next((t for t in types if t != "null"), "null")
-        if isinstance(types, list)
-        else types
-    )
-    if kind is None:
-        kind = (
-            "object"
-            if "properties" in schema
-            else "array" if "items" in schema else "string"
-        )
-    if kind == "object":
-        properties = schema.get("properties") or {}
-        return {
-            name: sample(document, value, depth + 1)
-            for name, value in properties.items()
-        }
-    if kind == "array":
-        count = max(1, int(schema.get("minItems") or 1))
-        return [
-            sample(document, schema.get("items") or {}, depth + 1) for _ in range(count)
-        ]
-    if kind in ("integer", "number"):
-        low = schema.get("minimum", schema.get("exclusiveMinimum", 0))
-        value = (
-            low if isinstance(low, (int, float)) and not isinstance(low, bool) else 0
-        )
-        return (
-            int(value) + (1 if "exclusiveMinimum" in schema else 0)
-            if kind == "integer"
-            else float(value)
-        )
-    if kind == "boolean":
-        return True
-    if kind == "null":
-        return None
-    return _sample_string(schema)
-
-
-def _sample_string(schema: dict[str, Any]) -> str:
-    text = str(_FORMAT_SAMPLES.get(str(schema.get("format")), "string"))
-    pattern = schema.get("pattern")
-    if isinstance(pattern, str):
-        for candidate in (text, *_PATTERN_CANDIDATES):
-            if re.search(pattern, candidate):
-                return candidate
-    minimum = int(schema.get("minLength") or 0)
-    return text if len(text) >= minimum else text + "x" * (minimum - len(text))
 
 
 _MESSAGE_FIELDS = ("message", "detail", "description", "error_description", "title")
@@ -322,16 +238,44 @@ def _types(document: dict[str, Any], schema: Any) -> list[str]:
 # -- requests ---------------------------------------------------------------------------------------
 
 
-def _raw_value(request: Request, param: Param) -> Any:
-    if param.location == "path":
-        return request.path_params.get(param.name)
-    if param.location == "query":
-        values = request.query_params.getlist(param.name)
-        origin = getattr(param.annotation, "__origin__", None)
-        return values if origin is list else (values[0] if values else None)
-    if param.location == "header":
-        return request.headers.get(param.name)
-    return request.cookies.get(param.name)
+class _Wire:
+    """A request's parameters as they arrived, still encoded, for the codec to decode."""
+
+    def __init__(self, request: Request, route: Route, pattern: re.Pattern[str]):
+        self.request = request
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        match = pattern.search(raw_path.decode("latin-1"))
+        self.path = (
+            dict(zip(re.findall(r"\{([^}]+)\}", route.path), match.groups()))
+            if match
+            else {}
+        )
+        self.query = parse_query(
+            request.scope.get("query_string", b"").decode("latin-1")
+        )
+        self.cookies = parse_cookies(request.headers.get("cookie", ""))
+        self.query_names = frozenset(
+            p.name for p in route.params if p.location == "query"
+        )
+
+    def value(self, param: Param) -> Any:
+        """The decoded value (strings, lists and dicts of strings), or MISSING."""
+        wire = param.wire
+        if wire.location == "path":
+            raw = self.path.get(wire.name)
+            return MISSING if raw is None else decode_path(wire, raw)
+        if wire.location == "query":
+            return decode_query(wire, self.query, self.query_names - {wire.name})
+        if wire.location == "header":
+            header = self.request.headers.get(wire.name)
+            return MISSING if header is None else decode_header(wire, header)
+        return decode_cookie(wire, self.cookies)
+
+
+def path_pattern(path: str) -> re.Pattern[str]:
+    """A regex matching a path template at the end of a raw (still encoded) request path."""
+    parts = re.split(r"\{[^}]+\}", path)
+    return re.compile("([^/]*)".join(re.escape(part) for part in parts) + "$")
 
 
 def _adapter(cache: dict[Any, TypeAdapter[Any]], annotation: Any) -> TypeAdapter[Any]:
@@ -345,29 +289,80 @@ def _adapter(cache: dict[Any, TypeAdapter[Any]], annotation: Any) -> TypeAdapter
     return cache[annotation]
 
 
-def _credentials_present(
-    request: Request, route: Route, schemes: Mapping[str, SecurityScheme]
-) -> bool:
-    if not route.security:
-        return True
-    for alternative in route.security:
-        if all(
-            _has_credential(request, schemes[name])
-            for name in alternative
-            if name in schemes
-        ):
-            return True
-    return False
+_TOKEN68 = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 
 
-def _has_credential(request: Request, scheme: SecurityScheme) -> bool:
+def _credential(request: Request, scheme: SecurityScheme) -> tuple[str | None, str]:
+    """The credential a request carries for a scheme and, when it is absent or malformed, why."""
     if scheme.kind in ("bearer", "basic"):
-        return bool(request.headers.get("authorization"))
+        word, _, token = request.headers.get("authorization", "").strip().partition(" ")
+        expected = "Bearer" if scheme.kind == "bearer" else "Basic"
+        if not word:
+            return None, "missing credentials (Authorization header)"
+        if word.lower() != expected.lower() or not _TOKEN68.fullmatch(token.strip()):
+            return (
+                None,
+                f"malformed Authorization header: expected {expected} and a token",
+            )
+        if scheme.kind == "basic":
+            try:
+                if ":" not in base64.b64decode(token.strip(), validate=True).decode(
+                    "utf-8"
+                ):
+                    raise ValueError
+            except (ValueError, binascii.Error):
+                return (
+                    None,
+                    "malformed Basic credentials: expected base64 of user:password",
+                )
+        return token.strip(), ""
+    value: str | None
     if scheme.location == "query":
-        return scheme.wire_name in request.query_params
-    if scheme.location == "cookie":
-        return scheme.wire_name in request.cookies
-    return bool(request.headers.get(scheme.wire_name))
+        found = [
+            v
+            for k, v in parse_query(
+                request.scope.get("query_string", b"").decode("latin-1")
+            )
+            if k == scheme.wire_name
+        ]
+        value = found[0] if len(found) == 1 else None
+    elif scheme.location == "cookie":
+        value = request.cookies.get(scheme.wire_name)
+    else:
+        value = request.headers.get(scheme.wire_name)
+    if value is None:
+        return None, f"missing credentials ({scheme.location} {scheme.wire_name!r})"
+    if not value.strip() or not value.isprintable():
+        return None, f"malformed credentials ({scheme.location} {scheme.wire_name!r})"
+    return value, ""
+
+
+async def authenticate(
+    request: Request,
+    route: Route,
+    schemes: Mapping[str, SecurityScheme],
+    checks: Mapping[str, CredentialCheck],
+) -> str | None:
+    """None when one security alternative is satisfied, else why the request is refused."""
+    reasons = []
+    for alternative in route.security or ((),):
+        for name in alternative:
+            value, reason = _credential(request, schemes[name])
+            if value is not None:
+                check = checks.get(name)
+                accepted = check(value) if check is not None else True
+                if inspect.isawaitable(accepted):
+                    accepted = await accepted
+                reason = "" if accepted else "the credentials were refused"
+            if reason:
+                reasons.append(reason)
+                break
+        else:
+            return None
+    return next(
+        (r for r in reasons if not r.startswith("missing")),
+        reasons[0] if reasons else "missing credentials",
+    )
 
 
 async def _arguments(
@@ -375,33 +370,55 @@ async def _arguments(
     route: Route,
     adapters: dict[Any, TypeAdapter[Any]],
     validator: Any,
+    pattern: re.Pattern[str],
 ) -> dict[str, Any]:
+    """The handler's arguments; BadRequest lists every problem the request has, not only the first."""
     arguments: dict[str, Any] = {}
+    problems: list[str] = []
+    fields: list[str] = []
+    wire = _Wire(request, route, pattern)
     token = STRICT_ENUMS.set(
         True
     )  # a server rejects enum values the spec does not list
     try:
         for param in route.params:
-            raw = _raw_value(request, param)
-            if raw is None or raw == []:
+            where = f"{param.location} parameter {param.name!r}"
+            try:
+                raw = wire.value(param)
+            except CodecError as exc:
+                problems.append(f"invalid {where}: {str(exc).split(': ', 1)[-1]}")
+                fields.append(param.name)
+                continue
+            if raw is MISSING:
                 if param.required:
-                    raise BadRequest(
-                        400,
-                        f"missing {param.location} parameter {param.name!r}",
-                        [param.name],
-                    )
+                    problems.append(f"missing {where}")
+                    fields.append(param.name)
                 continue
             try:
                 arguments[param.python_name] = _adapter(
                     adapters, param.annotation
                 ).validate_python(raw)
             except ValidationError as exc:
-                message = f"invalid {param.location} parameter {param.name!r}: {_first_error(exc)}"
-                raise BadRequest(400, message, [param.name]) from None
+                if raw == "" and param.allow_empty:
+                    continue
+                problems += [
+                    f"invalid {where}: {message}" for message in _messages(exc)
+                ]
+                fields.append(param.name)
         if route.body is not None:
-            arguments["body"] = await _body(request, route.body, adapters, validator)
+            try:
+                arguments["body"] = await _body(
+                    request, route.body, adapters, validator
+                )
+            except BadRequest as exc:
+                if exc.status != 400 or not problems:
+                    raise
+                problems.append(str(exc))
+                fields += exc.fields
     finally:
         STRICT_ENUMS.reset(token)
+    if problems:
+        raise BadRequest(400, "; ".join(problems), list(dict.fromkeys(fields)))
     return arguments
 
 
@@ -439,25 +456,55 @@ async def _body(
             raise BadRequest(
                 400, "the request body is not valid JSON", ["body"]
             ) from None
-        error = (
-            next(iter(validator.iter_errors(value)), None)
+        errors = (
+            sorted(
+                validator.iter_errors(value),
+                key=lambda e: list(map(str, e.absolute_path)),
+            )
             if validator is not None
-            else None
+            else []
         )
         if (
-            error is not None
+            errors
         ):  # the spec's own schema decides what is valid, nullability and formats included
-            where = ".".join(map(str, error.absolute_path))
-            message = f"invalid request body: {where + ': ' if where else ''}{error.message[:200]}"
-            raise BadRequest(400, message, _error_fields(error, where))
-        return _adapter(adapters, body.annotation).validate_python(value)
+            messages, fields = [], []
+            for error in errors[:_MAX_PROBLEMS]:
+                where = ".".join(map(str, error.absolute_path))
+                messages.append(
+                    f"invalid request body: {where + ': ' if where else ''}{_json_message(error)}"
+                )
+                fields += _error_fields(error, where)
+            raise BadRequest(400, "; ".join(messages), list(dict.fromkeys(fields)))
+        return _validated(_adapter(adapters, body.annotation), value)
     except ValidationError as exc:
         fields = sorted(
             {".".join(map(str, e["loc"])) for e in exc.errors() if e["loc"]}
         )
         raise BadRequest(
-            400, f"invalid request body: {_first_error(exc)}", fields or ["body"]
+            400,
+            "; ".join(f"invalid request body: {m}" for m in _messages(exc)),
+            fields or ["body"],
         ) from None
+
+
+def _validated(adapter: TypeAdapter[Any], value: Any) -> Any:
+    """The body as its model, once the spec's schema accepted it: properties the spec allows but a
+    request-only model forbids (a client-side typo guard) are left out instead of refused.
+    """
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if not errors or any(e["type"] != "extra_forbidden" for e in errors):
+            raise
+    value = copy.deepcopy(value)
+    for error in errors:
+        *path, key = error["loc"]
+        owner = value
+        for part in path:
+            owner = owner[part]
+        owner.pop(key, None)
+    return adapter.validate_python(value)
 
 
 def _error_fields(error: Any, where: str) -> list[str]:
@@ -472,10 +519,29 @@ def _error_fields(error: Any, where: str) -> list[str]:
     return [where or "body"]
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(map(str, error["loc"]))
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
+_MAX_PROBLEMS = 20
+
+
+def _json_message(error: Any) -> str:
+    """A JSON Schema error message with the offending value spelled as JSON (`null`, not `None`)."""
+    message = str(error.message)
+    spelled = repr(error.instance)
+    if message.startswith(spelled):
+        message = json.dumps(error.instance, default=str)[:80] + message[len(spelled) :]
+    return message[:200]
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    """Every problem pydantic found, with its location and the input as JSON."""
+    result = []
+    for error in exc.errors()[:_MAX_PROBLEMS]:
+        where = ".".join(map(str, error["loc"]))
+        got = (
+            json.dumps(error.get("input"), default=str)[:80] if "input" in error else ""
+        )
+        text = f"{error['msg']}{', got ' + got if got and error['type'] != 'missing' else ''}"
+        result.append(f"{where}: {text}" if where else text)
+    return result
 
 
 # -- the app ----------------------------------------------------------------------------------------
@@ -487,18 +553,35 @@ class MockHandlers:
     def __init__(self, document: dict[str, Any], routes: tuple[Route, ...]):
         self.document = document
         self.routes = {route.operation: route for route in routes}
+        self.linked = _path_parameter_schemas(document)
+        self.adapters: dict[Any, TypeAdapter[Any]] = {}
+        self.replies: dict[tuple[str, tuple[tuple[str, str], ...]], Reply[Any]] = {}
 
     def __getattr__(self, operation: str) -> Any:
         route = self.routes.get(operation)
         if route is None:
             raise AttributeError(operation)
 
-        async def answer(**_: Any) -> Reply[Any]:
-            return self.reply(route, _prefer.get() or {})
+        async def answer(**arguments: Any) -> Reply[Any]:
+            reply = self.reply(route, _prefer.get() or {})
+            if route.paging is not None and isinstance(reply.body, dict):
+                _page(route.paging, reply.body, arguments)
+            return reply
 
         return answer
 
     def reply(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
+        """The documented response `prefer` picks (else the success one), link-consistent; built once
+        per operation and preference, a fresh copy each time."""
+        key = (route.operation, tuple(sorted(prefer.items())))
+        if key not in self.replies:
+            reply = self._documented(route, prefer)
+            reply.body = self.linkable(route, reply)
+            self.replies[key] = reply
+        cached = self.replies[key]
+        return Reply(copy.deepcopy(cached.body), cached.status, dict(cached.headers))
+
+    def _documented(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
         operation = _pointer(self.document, route.pointer)
         responses = operation.get("responses") or {}
         status = prefer.get("code") or route.success
@@ -535,6 +618,98 @@ class MockHandlers:
             )
         return Reply(sample(self.document, media.get("schema")), code)
 
+    def linkable(self, route: Route, reply: Reply[Any]) -> Any:
+        """The reply's body with every field named like a path parameter holding a value that
+        parameter accepts (an example's placeholder `"string"` becomes a sample of the parameter's
+        schema), so what one operation returns is accepted by the one it links to."""
+        fixed = _fill_linked(self.document, reply.body, self.linked)
+        if fixed == reply.body:
+            return reply.body
+        annotation = route.responses.get(str(reply.status))
+        try:
+            if annotation is not None:
+                _adapter(self.adapters, annotation).validate_python(fixed)
+        except ValidationError:
+            return reply.body
+        return fixed
+
+
+def _path_parameter_schemas(document: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Path parameter name -> (its schema, a validator of it), over the whole spec."""
+    found: dict[str, tuple[Any, Any]] = {}
+    v31 = str(document.get("openapi", "")).startswith("3.1")
+    validator_class = OAS31Validator if v31 else OAS30Validator
+    for path, item in (document.get("paths") or {}).items():
+        item = _deref(document, item) or {}
+        operations = [o for o in item.values() if isinstance(o, dict)]
+        for parameter in [
+            p for o in [item, *operations] for p in o.get("parameters") or []
+        ]:
+            parameter = _deref(document, parameter) or {}
+            schema = _deref(document, parameter.get("schema"))
+            if (
+                parameter.get("in") == "path"
+                and isinstance(schema, dict)
+                and "{" in path
+            ):
+                found.setdefault(
+                    str(parameter["name"]),
+                    (
+                        schema,
+                        validator_class(
+                            schema, format_checker=validator_class.FORMAT_CHECKER
+                        ),
+                    ),
+                )
+    return found
+
+
+def _fill_linked(
+    document: dict[str, Any], value: Any, linked: Mapping[str, tuple[Any, Any]]
+) -> Any:
+    if isinstance(value, list):
+        return [_fill_linked(document, v, linked) for v in value]
+    if not isinstance(value, dict):
+        return value
+    result = {}
+    for key, item in value.items():
+        schema, validator = linked.get(key, (None, None))
+        if (
+            validator is not None
+            and isinstance(item, (str, int))
+            and not validator.is_valid(item)
+        ):
+            item = sample(document, schema)
+        result[key] = _fill_linked(document, item, linked)
+    return result
+
+
+def _page(paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]) -> None:
+    """Make a mock page consistent with the request: the asked slice of the example's items, and a
+    total that counts them, so a client paging through stops at the last page."""
+    items = body.get(paging.items)
+    if not isinstance(items, list) or paging.location != "query":
+        return
+    page, size = _positive(arguments.get(paging.page), 1), _positive(
+        arguments.get(paging.size), len(items)
+    )
+    body[paging.items] = items[(page - 1) * size : page * size]
+    owner, _, name = (paging.total or "").rpartition(".")
+    holder = body.get(owner) if owner else body
+    if name and isinstance(holder, dict):
+        holder[name] = len(items)
+        holder.update(
+            {k: v for k, v in (("page", page), ("size", size)) if k in holder}
+        )
+
+
+def _positive(value: Any, default: int) -> int:
+    """A page number or size as given (some APIs type them as strings), else `default`; at least 1."""
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return max(1, default)
+
 
 def _media(document: dict[str, Any], response: Any) -> dict[str, Any] | None:
     content = (_deref(document, response) or {}).get("content") or {}
@@ -560,6 +735,33 @@ def _parse_prefer(header: str | None) -> dict[str, str]:
     return prefer
 
 
+@dataclasses.dataclass
+class _Served:
+    """What every endpoint of one app shares."""
+
+    handlers: Any
+    schemes: Mapping[str, SecurityScheme]
+    document: dict[str, Any]
+    checks: Mapping[str, CredentialCheck]
+    debug: bool
+    prefixes: tuple[str, ...] = ("",)
+    templates: list[tuple[re.Pattern[str], str, list[str]]] = dataclasses.field(
+        default_factory=list
+    )
+    adapters: dict[Any, TypeAdapter[Any]] = dataclasses.field(default_factory=dict)
+
+    def template_of(self, path: str) -> tuple[str, list[str]] | None:
+        """The path template a request path belongs to, concrete paths before templated ones (as
+        OpenAPI matches them), and the methods it declares."""
+        matches = [
+            (template.count("{"), -len(template), template, methods)
+            for pattern, template, methods in self.templates
+            for prefix in self.prefixes
+            if path.startswith(prefix) and pattern.match(path[len(prefix) :])
+        ]
+        return min(matches)[2:] if matches else None
+
+
 def build_app(
     routes: tuple[Route, ...],
     handlers: Any,
@@ -568,66 +770,151 @@ def build_app(
     *,
     title: str,
     debug: bool = False,
+    base_paths: tuple[str, ...] = (),
+    credentials: Mapping[str, CredentialCheck] | None = None,
 ) -> FastAPI:
-    """A FastAPI app serving `routes` with `handlers`; `/openapi.json` is the curated spec itself."""
+    """A FastAPI app serving `routes` with `handlers` at the bare paths and under every server's base
+    path; `/openapi.json` is the curated spec itself. `credentials` maps a security scheme to a check
+    of the credential's value (without one, any well-formed credential passes)."""
+    unknown = sorted(set(credentials or {}) - set(schemes))
+    if unknown:
+        raise ValueError(
+            f"no security scheme named {', '.join(unknown)}; the schemes are {', '.join(schemes)}"
+        )
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
-    adapters: dict[Any, TypeAdapter[Any]] = {}
+    served = _Served(handlers, schemes, document, dict(credentials or {}), debug)
+    missing = [
+        route.operation
+        for route in routes
+        if not is_implemented(handlers, route.operation)
+    ]
+    if missing:
+        logger.warning(
+            "%d operation(s) not implemented, answering 501: %s",
+            len(missing),
+            ", ".join(missing),
+        )
 
     async def openapi(_: Request) -> JSONResponse:
         return JSONResponse(document)
 
-    app.add_route("/openapi.json", openapi, methods=["GET"])
+    served.prefixes = ("", *sorted({p.rstrip("/") for p in base_paths if p.strip("/")}))
+    methods: dict[str, set[str]] = {}
     for route in routes:
-        app.add_api_route(
-            route.path,
-            _endpoint(route, handlers, schemes, document, adapters, debug),
-            methods=[route.method.upper()],
-            name=route.operation,
-            include_in_schema=False,
-        )
+        methods.setdefault(route.path, set()).add(route.method.upper())
+    served.templates = [
+        (re.compile("^" + path_pattern(path).pattern), path, sorted(allowed))
+        for path, allowed in methods.items()
+    ]
+    for prefix in served.prefixes:
+        app.add_route(prefix + "/openapi.json", openapi, methods=["GET"])
+    for route in routes:
+        endpoint = _endpoint(route, served)
+        for prefix in served.prefixes:
+            app.add_api_route(
+                prefix + route.path,
+                endpoint,
+                methods=[route.method.upper()],
+                name=route.operation,
+                include_in_schema=False,
+            )
 
     @app.exception_handler(StarletteHTTPException)
-    async def not_found(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = (
-            f"no operation {request.method} {request.url.path} in this API"
-            if exc.status_code in (404, 405)
-            else str(exc.detail)
-        )
-        return JSONResponse(
-            {"message": message, "status": exc.status_code}, status_code=exc.status_code
-        )
+    async def not_routed(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        owner = served.template_of(request.url.path)
+        if exc.status_code in (404, 405) and owner is not None:
+            return not_allowed(document, request, owner[1])
+        if exc.status_code in (404, 405):
+            return api_error(
+                document,
+                404,
+                f"no operation {request.method} {request.url.path} in this API",
+            )
+        return api_error(document, exc.status_code, str(exc.detail))
 
     return app
 
 
-def _endpoint(
-    route: Route,
-    handlers: Any,
-    schemes: Mapping[str, SecurityScheme],
+def not_allowed(
+    document: dict[str, Any], request: Request, allowed: list[str]
+) -> JSONResponse:
+    """405 with `Allow`, in the API's error body."""
+    message = f"{request.method} is not allowed on {request.url.path}; allowed: {', '.join(allowed)}"
+    return api_error(document, 405, message, {"Allow": ", ".join(allowed)})
+
+
+def api_error(
     document: dict[str, Any],
-    adapters: dict[Any, TypeAdapter[Any]],
-    debug: bool,
-) -> Any:
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The API's own error body for a status outside any operation (404, 405)."""
+    body = error_body(document, _usual_error(document, status), status, message, [])
+    return JSONResponse(to_wire(body), status_code=status, headers=dict(headers or {}))
+
+
+def _usual_error(document: dict[str, Any], status: int) -> Any:
+    """The error response the API documents for `status` somewhere, else its first JSON 4xx one."""
+    candidates = []
+    for item in (document.get("paths") or {}).values():
+        for operation in (_deref(document, item) or {}).values():
+            if isinstance(operation, dict):
+                candidates += [
+                    (code, r)
+                    for code, r in (operation.get("responses") or {}).items()
+                    if str(code)[0] in "45" and _media(document, r) is not None
+                ]
+    exact = next((r for code, r in candidates if str(code) == str(status)), None)
+    return (
+        exact
+        if exact is not None
+        else next((r for code, r in candidates if str(code)[0] == "4"), None)
+    )
+
+
+def _endpoint(route: Route, served: _Served) -> Any:
+    document = served.document
     operation = _pointer(document, route.pointer)
     responses = operation.get("responses") or {}
     validator = body_validator(document, route)
+    pattern = path_pattern(route.path)
+    implemented = is_implemented(served.handlers, route.operation)
 
     def failure(status: int, message: str, fields: list[str]) -> JSONResponse:
         documented = _documented_status(responses, status)
-        response = _response_for(responses, documented) or responses.get("default")
+        response = (
+            _response_for(responses, documented)
+            or responses.get("default")
+            or _usual_error(document, int(documented))
+        )
         body = error_body(document, response, int(documented), message, fields)
         return JSONResponse(to_wire(body), status_code=int(documented))
 
     async def endpoint(request: Request) -> Response:
-        if not _credentials_present(request, route, schemes):
-            return failure(401, "missing credentials", [])
+        owner = served.template_of(request.url.path)
+        if (
+            owner is not None and owner[0] != route.path
+        ):  # a concrete path that does not declare this method
+            return not_allowed(document, request, owner[1])
+        refused = await authenticate(request, route, served.schemes, served.checks)
+        if refused is not None:
+            return failure(401, refused, [])
         try:
-            arguments = await _arguments(request, route, adapters, validator)
+            arguments = await _arguments(
+                request, route, served.adapters, validator, pattern
+            )
         except BadRequest as exc:
             return failure(exc.status, str(exc), exc.fields)
+        if not implemented:
+            return failure(
+                501,
+                f"operation {route.operation} is not implemented by this server",
+                [],
+            )
         token = _prefer.set(_parse_prefer(request.headers.get("prefer")))
         try:
-            result = getattr(handlers, route.operation)(**arguments)
+            result = getattr(served.handlers, route.operation)(**arguments)
             if inspect.isawaitable(result):
                 result = await result
         finally:
@@ -645,7 +932,7 @@ def _endpoint(
             ),
             None,
         )
-        return _respond(route, reply, status, media_type, adapters, debug)
+        return _respond(route, reply, status, media_type, served.adapters, served.debug)
 
     return endpoint
 
@@ -693,7 +980,7 @@ def _respond(
             return JSONResponse(
                 {
                     "message": f"debug: the handler's response does not match the spec: "
-                    f"{_first_error(exc)}",
+                    f"{'; '.join(_messages(exc))}",
                     "status": 500,
                 },
                 status_code=500,

@@ -9,15 +9,42 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Protocol
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI
 from pydantic import Field
 
 from . import models
+from ._codec import Wire
 from ._limits import DEFAULT_LIMITS, Limits, harden
-from ._runtime import SecurityScheme
-from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
+from ._runtime import Paging, SecurityScheme
+from ._server import (
+    Body,
+    CredentialCheck,
+    MockHandlers,
+    Param,
+    Reply,
+    Route,
+    build_app,
+    load_spec,
+    unimplemented,
+)
+
+__all__ = [
+    "BASE_PATHS",
+    "ROUTES",
+    "CredentialCheck",
+    "Handlers",
+    "Reply",
+    "create_app",
+    "create_mock_app",
+]
+
+BASE_PATHS: tuple[str, ...] = (
+    "/self-service/v1",
+    "/selfservice/v3",
+)  # the servers' URL paths, served too
 
 SCHEMES: dict[str, SecurityScheme] = {
     "api_key": SecurityScheme("api_key", "api_key", "header", "api_key"),
@@ -34,9 +61,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1addresses/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -67,9 +93,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1addresses/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -101,9 +126,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1addresses~1{address_id}/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -113,9 +137,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("address_id", "path", "simple", False, "primitive"),
                 "address_id",
-                "address_id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -147,9 +170,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1addresses~1{address_id}/delete",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -159,9 +181,8 @@ ROUTES: tuple[Route, ...] = (
                 ],
             ),
             Param(
+                Wire("address_id", "path", "simple", False, "primitive"),
                 "address_id",
-                "address_id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -320,9 +341,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1change_password/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -354,9 +374,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1sign_out/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -385,7 +404,11 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/verify_email",
         "/paths/~1contacts~1verify_email/post",
-        params=(Param("token", "token", "query", True, str),),
+        params=(
+            Param(
+                Wire("token", "query", "form", True, "primitive"), "token", True, str
+            ),
+        ),
         success="200",
         responses={
             "200": None,
@@ -407,9 +430,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1communications/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -418,19 +440,40 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("order", "order", "query", False, Literal["ASC", "DESC"]),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, str),
             Param(
+                Wire("sort", "query", "form", True, "primitive"),
+                "sort",
+                False,
+                str,
+                allow_empty=True,
+            ),
+            Param(
+                Wire("order", "query", "form", True, "primitive"),
+                "order",
+                False,
+                Literal["ASC", "DESC"],
+                allow_empty=True,
+            ),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, str),
+            Param(
+                Wire("channel", "query", "form", True, "primitive"),
                 "channel",
-                "channel",
-                "query",
                 False,
                 Literal["EMAIL", "SMS", "DEVICE", "INAPP"],
             ),
-            Param("archived", "archived", "query", False, bool),
-            Param("viewed", "viewed", "query", False, bool),
+            Param(
+                Wire("archived", "query", "form", True, "primitive"),
+                "archived",
+                False,
+                bool,
+            ),
+            Param(
+                Wire("viewed", "query", "form", True, "primitive"),
+                "viewed",
+                False,
+                bool,
+            ),
         ),
         success="200",
         responses={
@@ -445,6 +488,7 @@ ROUTES: tuple[Route, ...] = (
             "504": models.Error,
         },
         security=(("contact_token",),),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "get_communication",
@@ -453,9 +497,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1communications~1{id}/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -486,9 +529,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1communications~1{id}~1actions/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -541,9 +583,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -574,9 +615,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -608,9 +648,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1consents/put",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -642,7 +681,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/contacts/{id}/demographics",
         "/paths/~1contacts~1{id}~1demographics/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={
             "200": models.ContactDemographics,
@@ -664,9 +705,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1devices/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -675,10 +715,22 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("order", "order", "query", False, Literal["ASC", "DESC"]),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, str),
+            Param(
+                Wire("sort", "query", "form", True, "primitive"),
+                "sort",
+                False,
+                str,
+                allow_empty=True,
+            ),
+            Param(
+                Wire("order", "query", "form", True, "primitive"),
+                "order",
+                False,
+                Literal["ASC", "DESC"],
+                allow_empty=True,
+            ),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, str),
         ),
         success="200",
         responses={
@@ -693,6 +745,7 @@ ROUTES: tuple[Route, ...] = (
             "504": models.Error,
         },
         security=(("contact_token",),),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "add_contact_device",
@@ -701,9 +754,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1devices/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -735,9 +787,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1files/get",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -746,10 +797,22 @@ ROUTES: tuple[Route, ...] = (
                     ),
                 ],
             ),
-            Param("sort", "sort", "query", False, str),
-            Param("order", "order", "query", False, Literal["ASC", "DESC"]),
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, str),
+            Param(
+                Wire("sort", "query", "form", True, "primitive"),
+                "sort",
+                False,
+                str,
+                allow_empty=True,
+            ),
+            Param(
+                Wire("order", "query", "form", True, "primitive"),
+                "order",
+                False,
+                Literal["ASC", "DESC"],
+                allow_empty=True,
+            ),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, str),
         ),
         success="200",
         responses={
@@ -764,6 +827,7 @@ ROUTES: tuple[Route, ...] = (
             "504": models.Error,
         },
         security=(("contact_token",),),
+        paging=Paging("query", "page", "size", "content", "paging.total"),
     ),
     Route(
         "add_contact_file",
@@ -772,9 +836,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1files/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -805,8 +868,13 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/payment_methods/{payment_method_id}",
         "/paths/~1contacts~1{id}~1payment_methods~1{payment_method_id}/put",
         params=(
-            Param("id", "id", "path", True, str),
-            Param("payment_method_id", "payment_method_id", "path", True, str),
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+            Param(
+                Wire("payment_method_id", "path", "simple", False, "primitive"),
+                "payment_method_id",
+                True,
+                str,
+            ),
         ),
         success="200",
         responses={"default": None},
@@ -818,8 +886,13 @@ ROUTES: tuple[Route, ...] = (
         "/contacts/{id}/payment_methods/{payment_method_id}",
         "/paths/~1contacts~1{id}~1payment_methods~1{payment_method_id}/delete",
         params=(
-            Param("id", "id", "path", True, str),
-            Param("payment_method_id", "payment_method_id", "path", True, str),
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+            Param(
+                Wire("payment_method_id", "path", "simple", False, "primitive"),
+                "payment_method_id",
+                True,
+                str,
+            ),
         ),
         success="200",
         responses={"default": None},
@@ -830,7 +903,9 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/contacts/{id}/payment_methods",
         "/paths/~1contacts~1{id}~1payment_methods/get",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(("contact_token",),),
@@ -842,9 +917,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1contacts~1{id}~1payment_methods/post",
         params=(
             Param(
+                Wire("id", "path", "simple", False, "primitive"),
                 "id",
-                "id",
-                "path",
                 True,
                 Annotated[
                     str,
@@ -864,7 +938,9 @@ ROUTES: tuple[Route, ...] = (
         "post",
         "/contacts/{id}/intents",
         "/paths/~1contacts~1{id}~1intents/post",
-        params=(Param("id", "id", "path", True, str),),
+        params=(
+            Param(Wire("id", "path", "simple", False, "primitive"), "id", True, str),
+        ),
         success="200",
         responses={"default": None},
         security=(("contact_token",),),
@@ -872,9 +948,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class Handlers(Protocol):
-    """One method per operation: return the success value, or a `Reply` to choose the status."""
+class Handlers:
+    """Subclass it and override the operations you implement; the others answer 501 Not Implemented.
 
+    Each method returns the success value, or a `Reply` to choose the status and headers.
+    """
+
+    @unimplemented
     async def list_contact_addresses(
         self,
         *,
@@ -884,8 +964,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/addresses`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_address(
         self,
         *,
@@ -896,8 +977,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/addresses`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_address(
         self,
         *,
@@ -909,8 +991,9 @@ class Handlers(Protocol):
 
         `PUT /contacts/{id}/addresses/{address_id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def remove_contact_address(
         self,
         *,
@@ -921,8 +1004,9 @@ class Handlers(Protocol):
 
         `DELETE /contacts/{id}/addresses/{address_id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def authenticate_contact(
         self,
         *,
@@ -932,8 +1016,9 @@ class Handlers(Protocol):
 
         `POST /contacts/authenticate`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def request_otp(
         self,
         *,
@@ -943,8 +1028,9 @@ class Handlers(Protocol):
 
         `POST /contacts/otp`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def refresh_token(
         self,
         *,
@@ -954,8 +1040,9 @@ class Handlers(Protocol):
 
         `POST /contacts/refresh`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def validate_otp(
         self,
         *,
@@ -965,8 +1052,9 @@ class Handlers(Protocol):
 
         `POST /contacts/validate-otp`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def request_password_reset(
         self,
         *,
@@ -976,8 +1064,9 @@ class Handlers(Protocol):
 
         `POST /contacts/forgot_password`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def change_forgotten_password(
         self,
         *,
@@ -987,8 +1076,9 @@ class Handlers(Protocol):
 
         `POST /contacts/change_password`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def change_password(
         self,
         *,
@@ -999,8 +1089,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/change_password`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def sign_out_contact(
         self,
         *,
@@ -1010,8 +1101,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/sign_out`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def verify_contact_email(
         self,
         *,
@@ -1021,8 +1113,9 @@ class Handlers(Protocol):
 
         `POST /contacts/verify_email`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_communications(
         self,
         *,
@@ -1039,8 +1132,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/communications`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_communication(
         self,
         *,
@@ -1050,8 +1144,9 @@ class Handlers(Protocol):
 
         `GET /communications/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_communication_actions(
         self,
         *,
@@ -1062,8 +1157,9 @@ class Handlers(Protocol):
 
         `PUT /communications/{id}/actions`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def register_contact(
         self,
         *,
@@ -1073,8 +1169,9 @@ class Handlers(Protocol):
 
         `POST /contacts/register`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact(
         self,
         *,
@@ -1084,8 +1181,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact(
         self,
         *,
@@ -1096,8 +1194,9 @@ class Handlers(Protocol):
 
         `PUT /contacts/{id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_contact_consents(
         self,
         *,
@@ -1108,8 +1207,9 @@ class Handlers(Protocol):
 
         `PUT /contacts/{id}/consents`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_contact_demographics(
         self,
         *,
@@ -1119,8 +1219,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/demographics`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_contact_devices(
         self,
         *,
@@ -1134,8 +1235,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/devices`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_device(
         self,
         *,
@@ -1146,8 +1248,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/devices`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_contact_files(
         self,
         *,
@@ -1161,8 +1264,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/files`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_contact_file(
         self,
         *,
@@ -1173,8 +1277,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/files`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def update_payment_method(
         self,
         *,
@@ -1185,8 +1290,9 @@ class Handlers(Protocol):
 
         `PUT /contacts/{id}/payment_methods/{payment_method_id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_payment_method(
         self,
         *,
@@ -1197,8 +1303,9 @@ class Handlers(Protocol):
 
         `DELETE /contacts/{id}/payment_methods/{payment_method_id}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def list_payment_methods(
         self,
         *,
@@ -1208,8 +1315,9 @@ class Handlers(Protocol):
 
         `GET /contacts/{id}/payment_methods`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def add_payment_method(
         self,
         *,
@@ -1220,8 +1328,9 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/payment_methods`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_intent(
         self,
         *,
@@ -1231,26 +1340,49 @@ class Handlers(Protocol):
 
         `POST /contacts/{id}/intents`
         """
-        ...
+        raise NotImplementedError
 
 
 def create_app(
-    handlers: Handlers, *, debug: bool = False, limits: Limits = DEFAULT_LIMITS
+    handlers: Handlers,
+    *,
+    debug: bool = False,
+    credentials: Mapping[str, CredentialCheck] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FastAPI:
     """The API served by `handlers`; with `debug`, responses are validated against the spec.
 
+    `credentials` maps a security scheme (api_key, contact_token) to a check of the
+    credential's value (True accepts); a scheme without a check accepts any well-formed credential.
     `limits` bounds what one request may hold (body size, JSON depth, headers, parts).
     """
     spec = load_spec(__package__ or "crm_self_service")
     app = build_app(
-        ROUTES, handlers, SCHEMES, spec, title="CRM.COM Self-Service API", debug=debug
+        ROUTES,
+        handlers,
+        SCHEMES,
+        spec,
+        title="CRM.COM Self-Service API",
+        debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=credentials,
     )
     return harden(app, ROUTES, spec, limits)
 
 
-def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> FastAPI:
-    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`)."""
+def create_mock_app(
+    *,
+    debug: bool = True,
+    credentials: Collection[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> FastAPI:
+    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`).
+
+    Any well-formed credential is accepted, or only the values in `credentials` when given.
+    """
     spec = load_spec(__package__ or "crm_self_service")
+    accepted = frozenset(credentials)
+    checks = {name: accepted.__contains__ for name in SCHEMES} if accepted else None
     app = build_app(
         ROUTES,
         MockHandlers(spec, ROUTES),
@@ -1258,5 +1390,7 @@ def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> F
         spec,
         title="CRM.COM Self-Service API",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=checks,
     )
     return harden(app, ROUTES, spec, limits)

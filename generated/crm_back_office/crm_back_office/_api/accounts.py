@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
@@ -26,6 +27,7 @@ _GET_ACCOUNT = Operation(
     ),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -49,6 +51,7 @@ _UPDATE_ACCOUNT = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -70,6 +73,15 @@ _LIST_CONTACT_ACCOUNTS = Operation(
     ),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("sort", "query", "form", True, "primitive"),
+        Wire("page", "query", "form", True, "primitive"),
+        Wire("size", "query", "form", True, "primitive"),
+        Wire("order", "query", "form", True, "primitive"),
+        Wire("is_primary", "query", "form", True, "primitive"),
+        Wire("state", "query", "form", False, "array"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -81,7 +93,9 @@ _LIST_CONTACT_ACCOUNTS = Operation(
         "504": models.Error,
     },
 )
-_LIST_CONTACT_ACCOUNTS_PAGING = Paging("query", "page", "size", "content")
+_LIST_CONTACT_ACCOUNTS_PAGING = Paging(
+    "query", "page", "size", "content", "paging.total"
+)
 
 _ADD_CONTACT_ACCOUNT = Operation(
     method="post",
@@ -94,6 +108,7 @@ _ADD_CONTACT_ACCOUNT = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -117,6 +132,7 @@ _PERFORM_ACCOUNT_ACTION = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -201,11 +217,11 @@ class AccountsApi:
         self,
         *,
         id: str,
-        sort: str | None = "CREATED_DATE",
-        page: int | None = 1,
-        size: int | None = 10,
-        order: str | None = "DESC",
-        is_primary: bool | None = False,
+        sort: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+        order: str | None = None,
+        is_primary: bool | None = None,
         state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -216,12 +232,12 @@ class AccountsApi:
 
         Args:
             id: The contact identifier whose accounts will be retrieved
-            sort: Defines on which attribute the results should be sorted
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
-            order: Defines how the results will be ordered
-            is_primary: If set to true, then only the primary account of the contact will get retrieved. If not specified, then all accounts are retrieved including terminated ones
-            state: Filter accounts based on whether they are Active, Suspended and or Terminated. If not specified then all contact accounts are retrieved, even terminated ones. Comma-separated (collection format csv).
+            sort: Defines on which attribute the results should be sorted (the server's default is 'CREATED_DATE')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is 10)
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            is_primary: If set to true, then only the primary account of the contact will get retrieved. If not specified, then all accounts are retrieved including terminated ones (the server's default is False)
+            state: Filter accounts based on whether they are Active, Suspended and or Terminated. If not specified then all contact accounts are retrieved, even terminated ones. Comma-separated (collection format csv). (comma-separated)
 
         `GET /contacts/{id}/accounts`
         """
@@ -250,11 +266,11 @@ class AccountsApi:
         self,
         *,
         id: str,
-        sort: str | None = "CREATED_DATE",
-        page: int | None = 1,
-        size: int | None = 10,
-        order: str | None = "DESC",
-        is_primary: bool | None = False,
+        sort: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+        order: str | None = None,
+        is_primary: bool | None = None,
         state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -412,11 +428,11 @@ class AsyncAccountsApi:
         self,
         *,
         id: str,
-        sort: str | None = "CREATED_DATE",
-        page: int | None = 1,
-        size: int | None = 10,
-        order: str | None = "DESC",
-        is_primary: bool | None = False,
+        sort: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+        order: str | None = None,
+        is_primary: bool | None = None,
         state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -427,12 +443,12 @@ class AsyncAccountsApi:
 
         Args:
             id: The contact identifier whose accounts will be retrieved
-            sort: Defines on which attribute the results should be sorted
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
-            order: Defines how the results will be ordered
-            is_primary: If set to true, then only the primary account of the contact will get retrieved. If not specified, then all accounts are retrieved including terminated ones
-            state: Filter accounts based on whether they are Active, Suspended and or Terminated. If not specified then all contact accounts are retrieved, even terminated ones. Comma-separated (collection format csv).
+            sort: Defines on which attribute the results should be sorted (the server's default is 'CREATED_DATE')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is 10)
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            is_primary: If set to true, then only the primary account of the contact will get retrieved. If not specified, then all accounts are retrieved including terminated ones (the server's default is False)
+            state: Filter accounts based on whether they are Active, Suspended and or Terminated. If not specified then all contact accounts are retrieved, even terminated ones. Comma-separated (collection format csv). (comma-separated)
 
         `GET /contacts/{id}/accounts`
         """
@@ -461,11 +477,11 @@ class AsyncAccountsApi:
         self,
         *,
         id: str,
-        sort: str | None = "CREATED_DATE",
-        page: int | None = 1,
-        size: int | None = 10,
-        order: str | None = "DESC",
-        is_primary: bool | None = False,
+        sort: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+        order: str | None = None,
+        is_primary: bool | None = None,
         state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,

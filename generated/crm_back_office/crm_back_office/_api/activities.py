@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
@@ -26,6 +27,33 @@ _LIST_ACTIVITIES = Operation(
     ),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("search_value", "query", "form", True, "primitive"),
+        Wire("types", "query", "form", False, "array"),
+        Wire("contact_id", "query", "form", True, "primitive"),
+        Wire("service_request_id", "query", "form", True, "primitive"),
+        Wire("lead_id", "query", "form", True, "primitive"),
+        Wire("order_id", "query", "form", True, "primitive"),
+        Wire("states", "query", "form", False, "array"),
+        Wire("tag_ids", "query", "form", False, "array"),
+        Wire("include_tags", "query", "form", True, "primitive"),
+        Wire("created_on[gt]", "query", "form", True, "primitive"),
+        Wire("created_on[gte]", "query", "form", True, "primitive"),
+        Wire("created_on[lt]", "query", "form", True, "primitive"),
+        Wire("created_on[lte]", "query", "form", True, "primitive"),
+        Wire("completed_on[gt]", "query", "form", True, "primitive"),
+        Wire("completed_on[gte]", "query", "form", True, "primitive"),
+        Wire("completed_on[lt]", "query", "form", True, "primitive"),
+        Wire("completed_on[lte]", "query", "form", True, "primitive"),
+        Wire("assign_to_user_id", "query", "form", True, "primitive"),
+        Wire("assign_to_team_id", "query", "form", True, "primitive"),
+        Wire("custom_fields", "query", "form", True, "primitive"),
+        Wire("include_custom_fields", "query", "form", True, "primitive"),
+        Wire("sort", "query", "form", True, "primitive"),
+        Wire("order", "query", "form", True, "primitive"),
+        Wire("page", "query", "form", True, "primitive"),
+        Wire("size", "query", "form", True, "primitive"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -37,7 +65,7 @@ _LIST_ACTIVITIES = Operation(
         "504": models.Error,
     },
 )
-_LIST_ACTIVITIES_PAGING = Paging("query", "page", "size", "content")
+_LIST_ACTIVITIES_PAGING = Paging("query", "page", "size", "content", "paging.total")
 
 _CREATE_ACTIVITY = Operation(
     method="post",
@@ -71,6 +99,7 @@ _GET_ACTIVITY = Operation(
     ),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -94,6 +123,7 @@ _UPDATE_ACTIVITY = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -115,6 +145,7 @@ _DELETE_ACTIVITY = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -157,11 +188,11 @@ class ActivitiesApi:
         assign_to_user_id: str | None = None,
         assign_to_team_id: str | None = None,
         custom_fields: str | None = None,
-        include_custom_fields: bool | None = False,
-        sort: str | None = "CREATED_DATE",
-        order: str | None = "DESC",
-        page: int | None = 1,
-        size: int | None = 10,
+        include_custom_fields: bool | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.ActivityList:
@@ -171,13 +202,13 @@ class ActivitiesApi:
 
         Args:
             search_value: Filter based on search values, such as name (behave as like)
-            types: Filter based on activity type(s). Comma-separated (collection format csv).
+            types: Filter based on activity type(s). Comma-separated (collection format csv). (comma-separated)
             contact_id: Filter based on related contact
             service_request_id: Filter based on related service request
             lead_id: Filter based on related lead
             order_id: Filter based on related order
-            states: Filter based on activity state. Comma-separated (collection format csv).
-            tag_ids: Filter based on activity tags. Comma-separated (collection format csv).
+            states: Filter based on activity state. Comma-separated (collection format csv). (comma-separated)
+            tag_ids: Filter based on activity tags. Comma-separated (collection format csv). (comma-separated)
             include_tags: Defines whether tags should be retrieved or not
             created_on_gt: Returns results where the created date is greater than this value. Part of the created_on date-range filter: the value is a date in epoch format, sent as a string; use up to two operators based on the required search (e.g. created_on[gte]=1618395497&created_on[lt]=1618395497).
             created_on_gte: Returns results where the created date is greater than or equal to this value. Part of the created_on date-range filter: the value is a date in epoch format, sent as a string; use up to two operators based on the required search (e.g. created_on[gte]=1618395497&created_on[lt]=1618395497).
@@ -190,11 +221,11 @@ class ActivitiesApi:
             assign_to_user_id: Filters based on specific assign to user
             assign_to_team_id: Filters based on specific assign to team
             custom_fields: Filters based on custom fields (key/value set should be semicolon separated)
-            include_custom_fields: Defines whether custom fields should be retrieved or not (via List/Get APIs)
-            sort: Defines on which attribute the results should be sorted
-            order: Defines how the results will be ordered
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
+            include_custom_fields: Defines whether custom fields should be retrieved or not (via List/Get APIs) (the server's default is False)
+            sort: Defines on which attribute the results should be sorted (the server's default is 'CREATED_DATE')
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is 10)
 
         `GET /activities`
         """
@@ -260,11 +291,11 @@ class ActivitiesApi:
         assign_to_user_id: str | None = None,
         assign_to_team_id: str | None = None,
         custom_fields: str | None = None,
-        include_custom_fields: bool | None = False,
-        sort: str | None = "CREATED_DATE",
-        order: str | None = "DESC",
-        page: int | None = 1,
-        size: int | None = 10,
+        include_custom_fields: bool | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Iterator[models.ActivityListItem]:
@@ -449,11 +480,11 @@ class AsyncActivitiesApi:
         assign_to_user_id: str | None = None,
         assign_to_team_id: str | None = None,
         custom_fields: str | None = None,
-        include_custom_fields: bool | None = False,
-        sort: str | None = "CREATED_DATE",
-        order: str | None = "DESC",
-        page: int | None = 1,
-        size: int | None = 10,
+        include_custom_fields: bool | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.ActivityList:
@@ -463,13 +494,13 @@ class AsyncActivitiesApi:
 
         Args:
             search_value: Filter based on search values, such as name (behave as like)
-            types: Filter based on activity type(s). Comma-separated (collection format csv).
+            types: Filter based on activity type(s). Comma-separated (collection format csv). (comma-separated)
             contact_id: Filter based on related contact
             service_request_id: Filter based on related service request
             lead_id: Filter based on related lead
             order_id: Filter based on related order
-            states: Filter based on activity state. Comma-separated (collection format csv).
-            tag_ids: Filter based on activity tags. Comma-separated (collection format csv).
+            states: Filter based on activity state. Comma-separated (collection format csv). (comma-separated)
+            tag_ids: Filter based on activity tags. Comma-separated (collection format csv). (comma-separated)
             include_tags: Defines whether tags should be retrieved or not
             created_on_gt: Returns results where the created date is greater than this value. Part of the created_on date-range filter: the value is a date in epoch format, sent as a string; use up to two operators based on the required search (e.g. created_on[gte]=1618395497&created_on[lt]=1618395497).
             created_on_gte: Returns results where the created date is greater than or equal to this value. Part of the created_on date-range filter: the value is a date in epoch format, sent as a string; use up to two operators based on the required search (e.g. created_on[gte]=1618395497&created_on[lt]=1618395497).
@@ -482,11 +513,11 @@ class AsyncActivitiesApi:
             assign_to_user_id: Filters based on specific assign to user
             assign_to_team_id: Filters based on specific assign to team
             custom_fields: Filters based on custom fields (key/value set should be semicolon separated)
-            include_custom_fields: Defines whether custom fields should be retrieved or not (via List/Get APIs)
-            sort: Defines on which attribute the results should be sorted
-            order: Defines how the results will be ordered
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
+            include_custom_fields: Defines whether custom fields should be retrieved or not (via List/Get APIs) (the server's default is False)
+            sort: Defines on which attribute the results should be sorted (the server's default is 'CREATED_DATE')
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is 10)
 
         `GET /activities`
         """
@@ -552,11 +583,11 @@ class AsyncActivitiesApi:
         assign_to_user_id: str | None = None,
         assign_to_team_id: str | None = None,
         custom_fields: str | None = None,
-        include_custom_fields: bool | None = False,
-        sort: str | None = "CREATED_DATE",
-        order: str | None = "DESC",
-        page: int | None = 1,
-        size: int | None = 10,
+        include_custom_fields: bool | None = None,
+        sort: str | None = None,
+        order: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[models.ActivityListItem]:

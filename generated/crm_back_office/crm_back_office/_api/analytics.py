@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_ORGANISATION_ANALYTICS = Operation(
@@ -16,6 +17,7 @@ _GET_ORGANISATION_ANALYTICS = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _GET_CONTACT_ANALYTICS = Operation(
@@ -27,6 +29,7 @@ _GET_CONTACT_ANALYTICS = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _LIST_INSIGHTS = Operation(
@@ -49,6 +50,7 @@ _GET_INSIGHT = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _UPDATE_INSIGHT = Operation(
@@ -60,6 +62,7 @@ _UPDATE_INSIGHT = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _DELETE_INSIGHT = Operation(
@@ -71,6 +74,7 @@ _DELETE_INSIGHT = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _ADD_INSIGHT_EVENTS = Operation(
@@ -82,6 +86,7 @@ _ADD_INSIGHT_EVENTS = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _ADD_INSIGHT_FILTERS = Operation(
@@ -93,6 +98,7 @@ _ADD_INSIGHT_FILTERS = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _ADD_INSIGHT_BREAKDOWNS = Operation(
@@ -104,6 +110,7 @@ _ADD_INSIGHT_BREAKDOWNS = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _GET_INSIGHT_RESULTS = Operation(
@@ -115,6 +122,7 @@ _GET_INSIGHT_RESULTS = Operation(
     ),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _PREVIEW_INSIGHT = Operation(
@@ -126,6 +134,7 @@ _PREVIEW_INSIGHT = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _EXPORT_INSIGHT = Operation(
@@ -137,6 +146,7 @@ _EXPORT_INSIGHT = Operation(
     ),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
@@ -23,6 +24,11 @@ _GET_CONTACT_CHANGE_REQUEST_V1_0 = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("changeRequestId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -38,6 +44,11 @@ _GET_CONTACT_CHANGE_REQUEST = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("changeRequestId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -53,6 +64,7 @@ _LIST_CHANGE_REQUEST_STATUSES = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -68,6 +80,10 @@ _CHECK_PENDING_CHANGE_REQUEST_V1_0 = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -83,6 +99,10 @@ _CHECK_PENDING_CHANGE_REQUEST = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -100,6 +120,10 @@ _SEARCH_MEMBER_CHANGE_REQUESTS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("memberId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -108,7 +132,9 @@ _SEARCH_MEMBER_CHANGE_REQUESTS = Operation(
         "500": models.ApiError,
     },
 )
-_SEARCH_MEMBER_CHANGE_REQUESTS_PAGING = Paging("body", "page", "pageSize", "results")
+_SEARCH_MEMBER_CHANGE_REQUESTS_PAGING = Paging(
+    "body", "page", "pageSize", "results", "totalCount"
+)
 
 _SEARCH_CHANGE_REQUESTS = Operation(
     method="post",
@@ -118,6 +144,7 @@ _SEARCH_CHANGE_REQUESTS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -126,7 +153,9 @@ _SEARCH_CHANGE_REQUESTS = Operation(
         "500": models.ApiError,
     },
 )
-_SEARCH_CHANGE_REQUESTS_PAGING = Paging("body", "page", "pageSize", "results")
+_SEARCH_CHANGE_REQUESTS_PAGING = Paging(
+    "body", "page", "pageSize", "results", "totalCount"
+)
 
 _CANCEL_CHANGE_REQUEST = Operation(
     method="post",
@@ -134,6 +163,11 @@ _CANCEL_CHANGE_REQUEST = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("changeRequestId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -151,6 +185,11 @@ _REVIEW_CHANGE_REQUEST = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("changeRequestId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

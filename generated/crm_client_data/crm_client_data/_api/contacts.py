@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
@@ -23,6 +24,10 @@ _GET_CONTACT_PROFILE_PICTURE = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -40,6 +45,10 @@ _UPDATE_CONTACT_PROFILE_PICTURE = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -55,6 +64,10 @@ _DELETE_CONTACT_PROFILE_PICTURE = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -72,6 +85,10 @@ _DISCONTINUE_COMMUNICATION_VERIFICATION = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -87,6 +104,10 @@ _GET_CONTACT_DETAILS = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -104,6 +125,10 @@ _UPDATE_CONTACT_DETAILS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -121,6 +146,10 @@ _PARTIALLY_UPDATE_CONTACT_DETAILS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -136,6 +165,10 @@ _LIST_CONTACT_EXTERNAL_CONNECTIONS = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -153,6 +186,10 @@ _ADD_CONTACT_EXTERNAL_CONNECTION = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -168,6 +205,11 @@ _GET_CONTACT_IDENTIFIER_BY_EXTERNAL_CONNECTION = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("system", "path", "simple", False, "primitive"),
+        Wire("externalId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -183,6 +225,10 @@ _GET_CONTACT_USERNAME = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -200,6 +246,10 @@ _UPDATE_CONTACT_USERNAME = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -217,6 +267,7 @@ _CREATE_CONTACT = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -234,6 +285,10 @@ _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0 = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -243,7 +298,7 @@ _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0 = Operation(
     },
 )
 _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_V1_0_PAGING = Paging(
-    "body", "page", "pageSize", "results"
+    "body", "page", "pageSize", "results", "totalCount"
 )
 
 _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY = Operation(
@@ -254,6 +309,10 @@ _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -263,7 +322,7 @@ _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY = Operation(
     },
 )
 _SEARCH_CONTACT_DETAILS_CHANGE_HISTORY_PAGING = Paging(
-    "body", "page", "pageSize", "results"
+    "body", "page", "pageSize", "results", "totalCount"
 )
 
 _VERIFY_COMMUNICATION_CHANNEL = Operation(
@@ -274,6 +333,10 @@ _VERIFY_COMMUNICATION_CHANNEL = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -291,6 +354,10 @@ _RESEND_COMMUNICATION_VERIFICATION_KEY = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -308,6 +375,7 @@ _ANONYMIZE_CONTACTS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

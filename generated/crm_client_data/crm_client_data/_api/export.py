@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _DOWNLOAD_CONTACTS_EXPORT = Operation(
@@ -15,6 +16,10 @@ _DOWNLOAD_CONTACTS_EXPORT = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="text",
+    wires=(
+        Wire("exportJobId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -30,6 +35,10 @@ _DOWNLOAD_LEGAL_ENTITIES_EXPORT = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="text",
+    wires=(
+        Wire("exportJobId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -47,6 +56,7 @@ _EXPORT_CONTACTS = Operation(
     body_kind="text",
     body_media_type="text/plain",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -64,6 +74,7 @@ _EXPORT_LEGAL_ENTITIES = Operation(
     body_kind="text",
     body_media_type="text/plain",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

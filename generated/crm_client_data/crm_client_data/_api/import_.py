@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_SYNC_STATUS = Operation(
@@ -15,6 +16,10 @@ _GET_SYNC_STATUS = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("statusId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -30,6 +35,7 @@ _IMPORT_CONTACT_FILES = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -45,6 +51,7 @@ _SYNC_CONTACTS = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -60,6 +67,7 @@ _IMPORT_LEGAL_ENTITY_FILES = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -75,6 +83,7 @@ _SYNC_LEGAL_ENTITIES = Operation(
     security=(("bearer_auth",),),
     idempotent=False,
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

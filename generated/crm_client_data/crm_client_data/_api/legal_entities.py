@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_LEGAL_ENTITY_DETAILS = Operation(
@@ -15,6 +16,10 @@ _GET_LEGAL_ENTITY_DETAILS = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("legalEntityId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -32,6 +37,10 @@ _UPDATE_LEGAL_ENTITY_DETAILS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(
+        Wire("legalEntityId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -47,6 +56,11 @@ _GET_CONTACT_LEGAL_ENTITY_DETAILS = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("contactId", "path", "simple", False, "primitive"),
+        Wire("legalEntityId", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -64,6 +78,7 @@ _CREATE_LEGAL_ENTITY_V1_0 = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -81,6 +96,7 @@ _CREATE_LEGAL_ENTITY = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _LOOKUP_LIST_ITEMS = Operation(
@@ -17,6 +18,10 @@ _LOOKUP_LIST_ITEMS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("listKey", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -34,6 +39,7 @@ _GET_LIST_ITEMS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("Accept-Language", "header", "simple", False, "primitive"),),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_SCHEMA = Operation(
@@ -15,6 +16,10 @@ _GET_SCHEMA = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -32,6 +37,10 @@ _UPDATE_SCHEMA = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -47,6 +56,10 @@ _GET_JSON_SCHEMA = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -62,6 +75,10 @@ _GET_LAYOUT_FIELDS = Operation(
     security=(("bearer_auth",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,
@@ -79,6 +96,10 @@ _GET_INPUT_FIELDS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("key", "path", "simple", False, "primitive"),
+        Wire("Accept-Language", "header", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.ApiError,
         "401": models.ApiError,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _LIST_CONTACT_ADDRESSES = Operation(
@@ -15,6 +16,7 @@ _LIST_CONTACT_ADDRESSES = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -35,6 +37,7 @@ _ADD_CONTACT_ADDRESS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -55,6 +58,10 @@ _UPDATE_CONTACT_ADDRESS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("address_id", "path", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -73,6 +80,10 @@ _REMOVE_CONTACT_ADDRESS = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="empty",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("address_id", "path", "simple", False, "primitive"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _AUTHENTICATE_CONTACT = Operation(
@@ -137,6 +138,7 @@ _CHANGE_PASSWORD = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -155,6 +157,7 @@ _SIGN_OUT_CONTACT = Operation(
     security=(("contact_token",),),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -173,6 +176,7 @@ _VERIFY_CONTACT_EMAIL = Operation(
     security=(("api_key",),),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("token", "query", "form", True, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
@@ -23,6 +24,16 @@ _LIST_COMMUNICATIONS = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("sort", "query", "form", True, "primitive"),
+        Wire("order", "query", "form", True, "primitive"),
+        Wire("page", "query", "form", True, "primitive"),
+        Wire("size", "query", "form", True, "primitive"),
+        Wire("channel", "query", "form", True, "primitive"),
+        Wire("archived", "query", "form", True, "primitive"),
+        Wire("viewed", "query", "form", True, "primitive"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -34,7 +45,7 @@ _LIST_COMMUNICATIONS = Operation(
         "504": models.Error,
     },
 )
-_LIST_COMMUNICATIONS_PAGING = Paging("query", "page", "size", "content")
+_LIST_COMMUNICATIONS_PAGING = Paging("query", "page", "size", "content", "paging.total")
 
 _GET_COMMUNICATION = Operation(
     method="get",
@@ -42,6 +53,7 @@ _GET_COMMUNICATION = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -62,6 +74,7 @@ _UPDATE_COMMUNICATION_ACTIONS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -86,9 +99,9 @@ class CommunicationsApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         channel: Literal["EMAIL", "SMS", "DEVICE", "INAPP"] | None = None,
         archived: bool | None = None,
         viewed: bool | None = None,
@@ -102,9 +115,9 @@ class CommunicationsApi:
         Args:
             id: The contact identifier for which the related communications will be retrieved
             sort: Defines on which attribute the results should be sorted
-            order: Defines how the results will be ordered
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is '10')
             channel: The type of the communications to be retrieved
             archived: If set to TRUE, only archived communications will be retrieved
             viewed: If set to TRUE, only viewed communications will be retrieved
@@ -138,9 +151,9 @@ class CommunicationsApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         channel: Literal["EMAIL", "SMS", "DEVICE", "INAPP"] | None = None,
         archived: bool | None = None,
         viewed: bool | None = None,
@@ -238,9 +251,9 @@ class AsyncCommunicationsApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         channel: Literal["EMAIL", "SMS", "DEVICE", "INAPP"] | None = None,
         archived: bool | None = None,
         viewed: bool | None = None,
@@ -254,9 +267,9 @@ class AsyncCommunicationsApi:
         Args:
             id: The contact identifier for which the related communications will be retrieved
             sort: Defines on which attribute the results should be sorted
-            order: Defines how the results will be ordered
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is '10')
             channel: The type of the communications to be retrieved
             archived: If set to TRUE, only archived communications will be retrieved
             viewed: If set to TRUE, only viewed communications will be retrieved
@@ -290,9 +303,9 @@ class AsyncCommunicationsApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         channel: Literal["EMAIL", "SMS", "DEVICE", "INAPP"] | None = None,
         archived: bool | None = None,
         viewed: bool | None = None,

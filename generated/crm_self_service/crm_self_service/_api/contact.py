@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _REGISTER_CONTACT = Operation(
@@ -35,6 +36,7 @@ _GET_CONTACT = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -55,6 +57,7 @@ _UPDATE_CONTACT = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -75,6 +78,7 @@ _UPDATE_CONTACT_CONSENTS = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -93,6 +97,7 @@ _GET_CONTACT_DEMOGRAPHICS = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,

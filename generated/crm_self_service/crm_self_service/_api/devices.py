@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
@@ -23,6 +24,13 @@ _LIST_CONTACT_DEVICES = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("sort", "query", "form", True, "primitive"),
+        Wire("order", "query", "form", True, "primitive"),
+        Wire("page", "query", "form", True, "primitive"),
+        Wire("size", "query", "form", True, "primitive"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -34,7 +42,9 @@ _LIST_CONTACT_DEVICES = Operation(
         "504": models.Error,
     },
 )
-_LIST_CONTACT_DEVICES_PAGING = Paging("query", "page", "size", "content")
+_LIST_CONTACT_DEVICES_PAGING = Paging(
+    "query", "page", "size", "content", "paging.total"
+)
 
 _ADD_CONTACT_DEVICE = Operation(
     method="post",
@@ -44,6 +54,7 @@ _ADD_CONTACT_DEVICE = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -68,9 +79,9 @@ class DevicesApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.ContactDeviceList:
@@ -81,9 +92,9 @@ class DevicesApi:
         Args:
             id: The contact identifier for which a list of devices will be retrieved
             sort: Defines on which attribute the results should be sorted
-            order: Defines how the results will be ordered
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is '10')
 
         `GET /contacts/{id}/devices`
         """
@@ -106,9 +117,9 @@ class DevicesApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Iterator[models.ContactDevice]:
@@ -171,9 +182,9 @@ class AsyncDevicesApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.ContactDeviceList:
@@ -184,9 +195,9 @@ class AsyncDevicesApi:
         Args:
             id: The contact identifier for which a list of devices will be retrieved
             sort: Defines on which attribute the results should be sorted
-            order: Defines how the results will be ordered
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is '10')
 
         `GET /contacts/{id}/devices`
         """
@@ -209,9 +220,9 @@ class AsyncDevicesApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[models.ContactDevice]:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
@@ -23,6 +24,13 @@ _LIST_CONTACT_FILES = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("sort", "query", "form", True, "primitive"),
+        Wire("order", "query", "form", True, "primitive"),
+        Wire("page", "query", "form", True, "primitive"),
+        Wire("size", "query", "form", True, "primitive"),
+    ),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -34,7 +42,7 @@ _LIST_CONTACT_FILES = Operation(
         "504": models.Error,
     },
 )
-_LIST_CONTACT_FILES_PAGING = Paging("query", "page", "size", "content")
+_LIST_CONTACT_FILES_PAGING = Paging("query", "page", "size", "content", "paging.total")
 
 _ADD_CONTACT_FILE = Operation(
     method="post",
@@ -44,6 +52,7 @@ _ADD_CONTACT_FILE = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="json",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
     errors={
         "400": models.Error,
         "401": models.Error,
@@ -68,9 +77,9 @@ class FilesApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.ContactFileList:
@@ -81,9 +90,9 @@ class FilesApi:
         Args:
             id: The contact identifier for which the files will be retrieved
             sort: Defines on which attribute the results should be sorted
-            order: Defines how the results will be ordered
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is '10')
 
         `GET /contacts/{id}/files`
         """
@@ -106,9 +115,9 @@ class FilesApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Iterator[models.ContactFile]:
@@ -171,9 +180,9 @@ class AsyncFilesApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.ContactFileList:
@@ -184,9 +193,9 @@ class AsyncFilesApi:
         Args:
             id: The contact identifier for which the files will be retrieved
             sort: Defines on which attribute the results should be sorted
-            order: Defines how the results will be ordered
-            page: The page number that should be retrieved
-            size: The size (total records) of each page
+            order: Defines how the results will be ordered (the server's default is 'DESC')
+            page: The page number that should be retrieved (the server's default is 1)
+            size: The size (total records) of each page (the server's default is '10')
 
         `GET /contacts/{id}/files`
         """
@@ -209,9 +218,9 @@ class AsyncFilesApi:
         *,
         id: str,
         sort: str | None = None,
-        order: Literal["ASC", "DESC"] | None = "DESC",
-        page: int | None = 1,
-        size: str | None = "10",
+        order: Literal["ASC", "DESC"] | None = None,
+        page: int | None = None,
+        size: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[models.ContactFile]:

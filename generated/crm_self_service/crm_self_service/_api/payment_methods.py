@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import models
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _UPDATE_PAYMENT_METHOD = Operation(
@@ -15,6 +16,10 @@ _UPDATE_PAYMENT_METHOD = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="empty",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("payment_method_id", "path", "simple", False, "primitive"),
+    ),
 )
 
 _DELETE_PAYMENT_METHOD = Operation(
@@ -23,6 +28,10 @@ _DELETE_PAYMENT_METHOD = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="empty",
+    wires=(
+        Wire("id", "path", "simple", False, "primitive"),
+        Wire("payment_method_id", "path", "simple", False, "primitive"),
+    ),
 )
 
 _LIST_PAYMENT_METHODS = Operation(
@@ -31,6 +40,7 @@ _LIST_PAYMENT_METHODS = Operation(
     security=(("contact_token",),),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _ADD_PAYMENT_METHOD = Operation(
@@ -41,6 +51,7 @@ _ADD_PAYMENT_METHOD = Operation(
     body_kind="json",
     body_media_type="application/json",
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 _CREATE_INTENT = Operation(
@@ -49,6 +60,7 @@ _CREATE_INTENT = Operation(
     security=(("contact_token",),),
     idempotent=False,
     success_kind="empty",
+    wires=(Wire("id", "path", "simple", False, "primitive"),),
 )
 
 

@@ -19,10 +19,11 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
-from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict, RootModel, TypeAdapter, ValidationError
+
+from ._codec import Wire, encode, scalar_text
 
 logger = logging.getLogger(__name__.rsplit(".", 1)[0])
 EnumT = TypeVar("EnumT", bound=type[enum.Enum])
@@ -262,8 +263,16 @@ def _apply_scheme(scheme: SecurityScheme, value: str, request: httpx.Request) ->
         )
     elif scheme.location == "header":
         request.headers[scheme.wire_name] = value
-    elif scheme.location == "query":
-        request.url = request.url.copy_merge_params({scheme.wire_name: value})
+    elif (
+        scheme.location == "query"
+    ):  # appended to the query as it is, so the codec's encoding stays
+        pair = encode(Wire(scheme.wire_name, "query", "form", True), value).encode(
+            "ascii"
+        )
+        query = request.url.query
+        request.url = request.url.copy_with(
+            query=query + b"&" + pair if query else pair
+        )
     elif scheme.location == "cookie":
         existing = request.headers.get("Cookie")
         cookie = f"{scheme.wire_name}={value}"
@@ -337,6 +346,7 @@ class Operation:
     body_media_type: str | None = None
     success_kind: str = "json"  # json | binary | text | empty
     errors: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    wires: tuple[Wire, ...] = ()  # how each parameter is serialised
 
 
 class Call:
@@ -416,13 +426,6 @@ def to_wire(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> str:
-    value = to_wire(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 class _Core:
     """What the sync and async transports share: building requests and reading responses."""
 
@@ -444,23 +447,30 @@ class _Core:
     def build(
         self, http: httpx.Client | httpx.AsyncClient, operation: Operation, call: Call
     ) -> httpx.Request:
-        path = operation.path
-        for name, value in call.path.items():
-            path = path.replace("{" + name + "}", quote(_text(value), safe=""))
-        query: list[tuple[str, str | int | float | bool | None]] = [
-            (k, _text(item))
-            for k, v in call.query.items()
-            if v is not None
-            for item in (v if isinstance(v, (list, tuple)) else [v])
-        ]
-        headers = {
-            **self.headers,
-            **{k: _text(v) for k, v in call.headers.items() if v is not None},
-            **call.extra_headers,
+        given = {
+            "path": call.path,
+            "query": call.query,
+            "header": call.headers,
+            "cookie": call.cookies,
         }
-        cookies = {k: _text(v) for k, v in call.cookies.items() if v is not None}
+        path, query, cookies = operation.path, [], []
+        headers = dict(self.headers)
+        for wire in operation.wires:
+            value = given[wire.location].get(wire.name)
+            if value is None:  # never sent: the server applies its own default
+                continue
+            text = encode(wire, value)
+            if wire.location == "path":
+                path = path.replace("{" + wire.name + "}", text)
+            elif wire.location == "query":
+                query.append(text)
+            elif wire.location == "header":
+                headers[wire.name] = text
+            else:
+                cookies.append(text)
+        headers.update(call.extra_headers)
         if cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            headers["Cookie"] = "; ".join(cookies)
         content, data, files, json_body = self._body(operation, call.body)
         if (
             operation.body_media_type
@@ -471,8 +481,7 @@ class _Core:
         timeout = call.timeout if call.timeout is not None else self.timeout
         request = http.build_request(
             operation.method.upper(),
-            self.base_url + path,
-            params=httpx.QueryParams(query),
+            self.base_url + path + ("?" + "&".join(query) if query else ""),
             headers=headers,
             content=content,
             data=data,
@@ -493,7 +502,7 @@ class _Core:
         if operation.body_kind == "form":
             return (
                 None,
-                {k: _text(v) for k, v in wire.items() if v is not None},
+                {k: scalar_text(to_wire(v)) for k, v in wire.items() if v is not None},
                 None,
                 None,
             )
@@ -501,7 +510,9 @@ class _Core:
             raw = body if isinstance(body, Mapping) else wire
             files = {k: v for k, v in raw.items() if isinstance(v, (bytes, tuple))}
             data = {
-                k: _text(v) for k, v in wire.items() if k not in files and v is not None
+                k: scalar_text(to_wire(v))
+                for k, v in wire.items()
+                if k not in files and v is not None
             }
             return None, data, files, None
         return None, None, None, wire
@@ -712,18 +723,56 @@ class Paging:
     page: str
     size: str
     items: str
+    total: str | None = None  # dotted wire path of the total record count in a page
+
+
+def _field(page: Any, name: str) -> Any:
+    """A response field by wire name, from a model or a plain mapping."""
+    value = getattr(page, name, None) if isinstance(page, BaseModel) else None
+    if value is None and isinstance(page, BaseModel):
+        field_name = next(
+            (n for n, f in type(page).model_fields.items() if f.alias == name), None
+        )
+        value = (
+            getattr(page, field_name, None)
+            if field_name
+            else (page.model_extra or {}).get(name)
+        )
+    if value is None and isinstance(page, Mapping):
+        value = page.get(name)
+    return value
 
 
 def _items(page: Any, items: str) -> list[Any]:
-    value = getattr(page, items, None) if isinstance(page, BaseModel) else None
-    if value is None and isinstance(page, BaseModel):
-        field_name = next(
-            (n for n, f in type(page).model_fields.items() if f.alias == items), None
-        )
-        value = getattr(page, field_name, None) if field_name else None
-    if value is None and isinstance(page, Mapping):
-        value = page.get(items)
-    return list(value or [])
+    return list(_field(page, items) or [])
+
+
+def _total(paging: Paging, page: Any) -> int | None:
+    value = page
+    for name in paging.total.split(".") if paging.total else []:
+        value = _field(value, name)
+    return (
+        value
+        if isinstance(value, int) and not isinstance(value, bool) and paging.total
+        else None
+    )
+
+
+def _seen(seen: int, page: int, items: list[Any]) -> int:
+    """Records up to this page; when iteration starts past page 1, earlier pages count as full."""
+    return seen + len(items) if seen or page == 1 else len(items) * page
+
+
+def _last(
+    paging: Paging, response: Any, items: list[Any], size: int | None, seen: int
+) -> bool:
+    """Whether this page is the last: empty, short, or the response's total is reached."""
+    total = _total(paging, response)
+    return (
+        not items
+        or (size is not None and len(items) < size)
+        or (total is not None and seen >= total)
+    )
 
 
 def _page_arguments(
@@ -751,10 +800,13 @@ def iterate(
 ) -> Iterator[Any]:
     """Every item of every page, fetching pages until one comes back short or empty."""
     page, size = _start(paging, arguments)
+    seen = 0
     while True:
-        items = _items(fetch(**_page_arguments(paging, arguments, page)), paging.items)
+        response = fetch(**_page_arguments(paging, arguments, page))
+        items = _items(response, paging.items)
+        seen = _seen(seen, page, items)
         yield from items
-        if not items or (size is not None and len(items) < size):
+        if _last(paging, response, items, size, seen):
             return
         page += 1
 
@@ -764,12 +816,13 @@ async def aiterate(
 ) -> AsyncIterator[Any]:
     """The async twin of `iterate`."""
     page, size = _start(paging, arguments)
+    seen = 0
     while True:
-        items = _items(
-            await fetch(**_page_arguments(paging, arguments, page)), paging.items
-        )
+        response = await fetch(**_page_arguments(paging, arguments, page))
+        items = _items(response, paging.items)
+        seen = _seen(seen, page, items)
         for item in items:
             yield item
-        if not items or (size is not None and len(items) < size):
+        if _last(paging, response, items, size, seen):
             return
         page += 1

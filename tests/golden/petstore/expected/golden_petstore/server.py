@@ -9,15 +9,39 @@ extra (fastapi, uvicorn).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Protocol
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI
 from pydantic import Field
 
 from . import models
+from ._codec import Wire
 from ._limits import DEFAULT_LIMITS, Limits, harden
-from ._runtime import SecurityScheme
-from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
+from ._runtime import Paging, SecurityScheme
+from ._server import (
+    Body,
+    CredentialCheck,
+    MockHandlers,
+    Param,
+    Reply,
+    Route,
+    build_app,
+    load_spec,
+    unimplemented,
+)
+
+__all__ = [
+    "BASE_PATHS",
+    "ROUTES",
+    "CredentialCheck",
+    "Handlers",
+    "Reply",
+    "create_app",
+    "create_mock_app",
+]
+
+BASE_PATHS: tuple[str, ...] = ("/v1",)  # the servers' URL paths, served too
 
 SCHEMES: dict[str, SecurityScheme] = {
     "api_key": SecurityScheme("api_key", "api_key", "header", "X-API-Key"),
@@ -31,14 +55,25 @@ ROUTES: tuple[Route, ...] = (
         "/pets",
         "/paths/~1pets/get",
         params=(
-            Param("page", "page", "query", False, int),
-            Param("size", "size", "query", False, int),
-            Param("status", "status", "query", False, Literal["available", "sold"]),
-            Param("X-Request-ID", "x_request_id", "header", False, str),
+            Param(Wire("page", "query", "form", True, "primitive"), "page", False, int),
+            Param(Wire("size", "query", "form", True, "primitive"), "size", False, int),
+            Param(
+                Wire("status", "query", "form", True, "primitive"),
+                "status",
+                False,
+                Literal["available", "sold"],
+            ),
+            Param(
+                Wire("X-Request-ID", "header", "simple", False, "primitive"),
+                "x_request_id",
+                False,
+                str,
+            ),
         ),
         success="200",
         responses={"200": models.PetPage, "default": models.Error},
         security=(),
+        paging=Paging("query", "page", "size", "content", "total"),
     ),
     Route(
         "create_pet",
@@ -58,9 +93,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1pets~1{petId}/get",
         params=(
             Param(
-                "petId",
+                Wire("petId", "path", "simple", False, "primitive"),
                 "pet_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)],
             ),
@@ -76,9 +110,8 @@ ROUTES: tuple[Route, ...] = (
         "/paths/~1pets~1{petId}/delete",
         params=(
             Param(
-                "petId",
+                Wire("petId", "path", "simple", False, "primitive"),
                 "pet_id",
-                "path",
                 True,
                 Annotated[int, Field(ge=-9223372036854775808, le=9223372036854775807)],
             ),
@@ -92,7 +125,14 @@ ROUTES: tuple[Route, ...] = (
         "get",
         "/store/orders/{orderId}/receipt",
         "/paths/~1store~1orders~1{orderId}~1receipt/get",
-        params=(Param("orderId", "order_id", "path", True, str),),
+        params=(
+            Param(
+                Wire("orderId", "path", "simple", False, "primitive"),
+                "order_id",
+                True,
+                str,
+            ),
+        ),
         success="200",
         responses={"200": bytes},
         security=(),
@@ -100,9 +140,13 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-class Handlers(Protocol):
-    """One method per operation: return the success value, or a `Reply` to choose the status."""
+class Handlers:
+    """Subclass it and override the operations you implement; the others answer 501 Not Implemented.
 
+    Each method returns the success value, or a `Reply` to choose the status and headers.
+    """
+
+    @unimplemented
     async def list_pets(
         self,
         *,
@@ -115,8 +159,9 @@ class Handlers(Protocol):
 
         `GET /pets`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def create_pet(
         self,
         *,
@@ -126,8 +171,9 @@ class Handlers(Protocol):
 
         `POST /pets`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_pet(
         self,
         *,
@@ -137,8 +183,9 @@ class Handlers(Protocol):
 
         `GET /pets/{petId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def delete_pet(
         self,
         *,
@@ -148,8 +195,9 @@ class Handlers(Protocol):
 
         `DELETE /pets/{petId}`
         """
-        ...
+        raise NotImplementedError
 
+    @unimplemented
     async def get_receipt(
         self,
         *,
@@ -159,26 +207,49 @@ class Handlers(Protocol):
 
         `GET /store/orders/{orderId}/receipt`
         """
-        ...
+        raise NotImplementedError
 
 
 def create_app(
-    handlers: Handlers, *, debug: bool = False, limits: Limits = DEFAULT_LIMITS
+    handlers: Handlers,
+    *,
+    debug: bool = False,
+    credentials: Mapping[str, CredentialCheck] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FastAPI:
     """The API served by `handlers`; with `debug`, responses are validated against the spec.
 
+    `credentials` maps a security scheme (api_key, bearer) to a check of the
+    credential's value (True accepts); a scheme without a check accepts any well-formed credential.
     `limits` bounds what one request may hold (body size, JSON depth, headers, parts).
     """
     spec = load_spec(__package__ or "golden_petstore")
     app = build_app(
-        ROUTES, handlers, SCHEMES, spec, title="Golden petstore", debug=debug
+        ROUTES,
+        handlers,
+        SCHEMES,
+        spec,
+        title="Golden petstore",
+        debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=credentials,
     )
     return harden(app, ROUTES, spec, limits)
 
 
-def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> FastAPI:
-    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`)."""
+def create_mock_app(
+    *,
+    debug: bool = True,
+    credentials: Collection[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> FastAPI:
+    """The API answered from the spec's examples (`Prefer: code=404` or `Prefer: example=NAME`).
+
+    Any well-formed credential is accepted, or only the values in `credentials` when given.
+    """
     spec = load_spec(__package__ or "golden_petstore")
+    accepted = frozenset(credentials)
+    checks = {name: accepted.__contains__ for name in SCHEMES} if accepted else None
     app = build_app(
         ROUTES,
         MockHandlers(spec, ROUTES),
@@ -186,5 +257,7 @@ def create_mock_app(*, debug: bool = True, limits: Limits = DEFAULT_LIMITS) -> F
         spec,
         title="Golden petstore",
         debug=debug,
+        base_paths=BASE_PATHS,
+        credentials=checks,
     )
     return harden(app, ROUTES, spec, limits)

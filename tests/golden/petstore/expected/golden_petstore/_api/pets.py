@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal, cast
 
 from .. import models
+from .._codec import Wire
 from .._runtime import (
     AsyncTransport,
     Call,
@@ -23,9 +24,15 @@ _LIST_PETS = Operation(
     security=(),
     idempotent=True,
     success_kind="json",
+    wires=(
+        Wire("page", "query", "form", True, "primitive"),
+        Wire("size", "query", "form", True, "primitive"),
+        Wire("status", "query", "form", True, "primitive"),
+        Wire("X-Request-ID", "header", "simple", False, "primitive"),
+    ),
     errors={"default": models.Error},
 )
-_LIST_PETS_PAGING = Paging("query", "page", "size", "content")
+_LIST_PETS_PAGING = Paging("query", "page", "size", "content", "total")
 
 _CREATE_PET = Operation(
     method="post",
@@ -43,6 +50,7 @@ _GET_PET = Operation(
     security=(),
     idempotent=True,
     success_kind="json",
+    wires=(Wire("petId", "path", "simple", False, "primitive"),),
 )
 
 _DELETE_PET = Operation(
@@ -51,6 +59,7 @@ _DELETE_PET = Operation(
     security=(),
     idempotent=True,
     success_kind="empty",
+    wires=(Wire("petId", "path", "simple", False, "primitive"),),
 )
 
 
@@ -63,14 +72,18 @@ class PetsApi:
     def list_pets(
         self,
         *,
-        page: int | None = 1,
-        size: int | None = 20,
+        page: int | None = None,
+        size: int | None = None,
         status: Literal["available", "sold"] | None = None,
         x_request_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.PetPage:
         """List pets
+
+        Args:
+            page: the server's default is 1
+            size: the server's default is 20
 
         `GET /pets`
         """
@@ -91,8 +104,8 @@ class PetsApi:
     def iter_list_pets(
         self,
         *,
-        page: int | None = 1,
-        size: int | None = 20,
+        page: int | None = None,
+        size: int | None = None,
         status: Literal["available", "sold"] | None = None,
         x_request_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -194,14 +207,18 @@ class AsyncPetsApi:
     async def list_pets(
         self,
         *,
-        page: int | None = 1,
-        size: int | None = 20,
+        page: int | None = None,
+        size: int | None = None,
         status: Literal["available", "sold"] | None = None,
         x_request_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.PetPage:
         """List pets
+
+        Args:
+            page: the server's default is 1
+            size: the server's default is 20
 
         `GET /pets`
         """
@@ -222,8 +239,8 @@ class AsyncPetsApi:
     def iter_list_pets(
         self,
         *,
-        page: int | None = 1,
-        size: int | None = 20,
+        page: int | None = None,
+        size: int | None = None,
         status: Literal["available", "sold"] | None = None,
         x_request_id: str | None = None,
         extra_headers: Mapping[str, str] | None = None,

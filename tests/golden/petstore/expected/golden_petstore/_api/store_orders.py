@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import cast
 
+from .._codec import Wire
 from .._runtime import AsyncTransport, Call, Operation, SyncTransport
 
 _GET_RECEIPT = Operation(
@@ -14,6 +15,7 @@ _GET_RECEIPT = Operation(
     security=(),
     idempotent=True,
     success_kind="binary",
+    wires=(Wire("orderId", "path", "simple", False, "primitive"),),
 )
 
 

@@ -1,0 +1,28 @@
+"""The parameter codec generated packages ship (`templates/package/_codec.py`), for the generator's own use.
+
+Loaded from the template itself, so docs, `verify` and generated code serialise parameters
+with one implementation.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+from generator.emit.templating import TEMPLATES
+
+_NAME = "crm_codegen_codec"
+_spec = importlib.util.spec_from_file_location(_NAME, TEMPLATES / "package" / "_codec.py")
+assert _spec is not None and _spec.loader is not None
+codec = importlib.util.module_from_spec(_spec)
+sys.modules[_NAME] = codec  # dataclasses look their module up by name
+_spec.loader.exec_module(codec)
+
+Wire = codec.Wire
+CodecError = codec.CodecError
+MISSING = codec.MISSING
+describe = codec.describe
+encode = codec.encode
+decode_path = codec.decode_path
+decode_query = codec.decode_query
+parse_query = codec.parse_query
