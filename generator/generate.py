@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.emit.client import render_client
 from generator.emit.models import render_models
+from generator.emit.readme import client_arguments, example_calls
 from generator.emit.server import render_server
 from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, build_api
@@ -84,7 +85,8 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
             distribution=target.package.replace("_", "-"), version=_package_version(api),
         )
         files[Path("README.md")] = render("package", "README.md.jinja", api=api, package=target.package,
-                                          header_text=header_text(api))
+                                          header_text=header_text(api), calls=example_calls(api),
+                                          client_arguments=client_arguments(api))
         formatted = format_files(files, formatter, cache_key=cache_key)
         models = models if isinstance(models, str) else models.result()
     formatted.update(format_files({models_path: models}, formatter, cache_key=cache_key + ":models"))

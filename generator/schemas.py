@@ -161,6 +161,9 @@ class Annotator:
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             values = [v for v in schema["enum"] if v is not None and isinstance(v, (str, int, float, bool))]
             literal = f"Literal[{', '.join(repr(v) for v in values)}]" if values else "Any"
+            if target is not None and values:  # a named enum: its members and its values both type-check
+                parts = split_pointer(target)
+                literal = f"models.{self.registry.name_of(document, target, parts[-1])} | {literal}"
             return self._union([literal, "None"] if "null" in types or None in schema["enum"] else [literal])
         if any(k in schema for k in ("oneOf", "anyOf", "allOf")) or "object" in types:
             return "Any" if "null" not in types else "Any | None"

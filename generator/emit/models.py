@@ -9,6 +9,7 @@ from collections import defaultdict
 from typing import Any
 
 from generator.emit.templating import TEMPLATES
+from generator.emit.user_types import plain_types
 from generator.ir import Api
 
 _DEFINED = re.compile(r"^(?:class (\w+)\b|(\w+) = |type (\w+)\b)", re.MULTILINE)
@@ -32,7 +33,7 @@ def render_models(api: Api, package: str, header: str) -> str:
         raise ModelGenerationError(f"datamodel-code-generator failed: {type(exc).__name__}: {message}") from None
     if not isinstance(code, str):
         raise ModelGenerationError("datamodel-code-generator produced several modules; expected one")
-    code = sort_imports(_defer_builds(_open_enums(code, package), package), package)
+    code = sort_imports(_defer_builds(_open_enums(plain_types(code), package), package), package)
     defined = {next(filter(None, m)) for m in _DEFINED.findall(code)}
     missing = sorted(set(document["components"]["schemas"]) - defined)
     if missing:
@@ -96,9 +97,9 @@ def _defer_builds(code: str, package: str) -> str:
     if count:
         future = "from __future__ import annotations\n"
         code = code.replace(future, f"{future}from {package}._runtime import ApiRootModel\n", 1)
-        if not re.search(r"\bRootModel\b", code.split("\n\n\n", 1)[1] if "\n\n\n" in code else ""):
-            code = re.sub(r"^(from pydantic import .*?)\bRootModel, |, RootModel\b", r"\1", code, count=1,
-                          flags=re.MULTILINE)
+    if not re.search(r"\bRootModel\b", code.split("\n\n\n", 1)[1] if "\n\n\n" in code else ""):
+        code = re.sub(r"^(from pydantic import .*?)\bRootModel, |, RootModel\b", r"\1", code, count=1,
+                      flags=re.MULTILINE)
     return code
 
 

@@ -3,7 +3,7 @@
 
     from crm_back_office import Client
 
-    with Client(api_key="...", bearer_token="...", ) as client:
+    with Client(api_key="...", bearer_token="...") as client:
         ...
 
 Models live in `crm_back_office.models`; errors are `ApiError` and its subclasses.

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from crm_back_office._runtime import ApiModel, ApiRootModel, open_enum
+from crm_back_office._runtime import ApiModel, open_enum
 
 
 @open_enum
@@ -170,7 +170,13 @@ class ActivityStateHistoryEntry(ApiModel):
         extra="allow",
         populate_by_name=True,
     )
-    state: ActivityState | None = None
+    state: (
+        Annotated[
+            ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The activity state
     """
@@ -279,17 +285,16 @@ class Error(ApiModel):
     """
 
 
-class Guid(ApiRootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            examples=["4dc0809f-ed91-4b68-b912-5bd6064d901e"],
-            pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-        ),
-    ]
-    """
-    CRM.COM time-based GUID, written in the seed as 32 hexadecimal digits in 8-4-4-4-12 hyphenated groups (e.g. 4dc0809f-ed91-4b68-b912-5bd6064d901e). Not necessarily an RFC 4122 UUID (version/variant nibbles vary), so no `format: uuid`. See spec/CURATION.md.
-    """
+Guid = Annotated[
+    str,
+    Field(
+        examples=["4dc0809f-ed91-4b68-b912-5bd6064d901e"],
+        pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    ),
+]
+"""
+CRM.COM time-based GUID, written in the seed as 32 hexadecimal digits in 8-4-4-4-12 hyphenated groups (e.g. 4dc0809f-ed91-4b68-b912-5bd6064d901e). Not necessarily an RFC 4122 UUID (version/variant nibbles vary), so no `format: uuid`. See spec/CURATION.md.
+"""
 
 
 class InsightCreateRequest(ApiModel):
@@ -515,7 +520,13 @@ class AccountActionRequest(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    state: Annotated[AccountState, Field(examples=["ACTIVE"])]
+    state: Annotated[
+        Annotated[
+            AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"],
+            Field(union_mode="left_to_right"),
+        ],
+        Field(examples=["ACTIVE"]),
+    ]
     """
     The new state of the account; it also denotes the action performed (e.g. TERMINATED terminates, ACTIVE reactivates the account).
     """
@@ -699,7 +710,13 @@ class ActivityLinkCreate(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    type: Type | None = None
+    type: (
+        Annotated[
+            Type | Literal["CONTACT", "LEAD", "SERVICE_REQUEST", "ORDER"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The type of related entity.
     """
@@ -720,7 +737,10 @@ class ActivityLinkUpdate(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    type: Type1
+    type: Annotated[
+        Type1 | Literal["LEAD", "SERVICE_REQUEST", "ORDER"],
+        Field(union_mode="left_to_right"),
+    ]
     """
     The type of related entity (the contact cannot be updated).
     """
@@ -776,7 +796,13 @@ class ActivityUpdateRequest(ApiModel):
     """
     The activity description
     """
-    state: ActivityState | None = None
+    state: (
+        Annotated[
+            ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The activity state
     """
@@ -879,7 +905,14 @@ class ContactAccountSummary(ApiModel):
     """
     The Account number. This is a unique number across all Accounts
     """
-    state: Annotated[AccountState | None, Field(examples=["ACTIVE"])] = None
+    state: Annotated[
+        Annotated[
+            AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None,
+        Field(examples=["ACTIVE"]),
+    ] = None
     """
     The account state
     """
@@ -947,7 +980,14 @@ class Account(ApiModel):
     """
     Defines whether the account is the primary one of the contact
     """
-    state: Annotated[AccountState | None, Field(examples=["ACTIVE"])] = None
+    state: Annotated[
+        Annotated[
+            AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None,
+        Field(examples=["ACTIVE"]),
+    ] = None
     """
     The account state
     """
@@ -1119,7 +1159,13 @@ class ActivityListItem(ApiModel):
     """
     The activity description
     """
-    state: ActivityState | None = None
+    state: (
+        Annotated[
+            ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The activity state
     """

@@ -18,6 +18,8 @@ from . import models
 from ._runtime import SecurityScheme
 from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
 
+__all__ = ["Handlers", "Reply", "create_app", "create_mock_app"]
+
 SCHEMES: dict[str, SecurityScheme] = {
     "api_key": SecurityScheme("api_key", "api_key", "header", "api_key"),
     "bearer_token": SecurityScheme("bearer_token", "bearer", "header", "Authorization"),
@@ -125,7 +127,9 @@ ROUTES: tuple[Route, ...] = (
                 "state",
                 "query",
                 False,
-                list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]],
+                list[
+                    models.AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"]
+                ],
             ),
         ),
         success="200",
@@ -280,7 +284,9 @@ ROUTES: tuple[Route, ...] = (
                 "states",
                 "query",
                 False,
-                list[Literal["PENDING", "COMPLETED", "CANCELLED"]],
+                list[
+                    models.ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"]
+                ],
             ),
             Param("tag_ids", "tag_ids", "query", False, list[str]),
             Param("include_tags", "include_tags", "query", False, bool),
@@ -763,7 +769,10 @@ class Handlers(Protocol):
         size: int | None = None,
         order: str | None = None,
         is_primary: bool | None = None,
-        state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
+        state: (
+            list[models.AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"]]
+            | None
+        ) = None,
     ) -> models.ContactAccountList | Reply[Any]:
         """List Contact Accounts
 
@@ -804,7 +813,10 @@ class Handlers(Protocol):
         service_request_id: str | None = None,
         lead_id: str | None = None,
         order_id: str | None = None,
-        states: list[Literal["PENDING", "COMPLETED", "CANCELLED"]] | None = None,
+        states: (
+            list[models.ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"]]
+            | None
+        ) = None,
         tag_ids: list[str] | None = None,
         include_tags: bool | None = None,
         created_on_gt: str | None = None,

@@ -3,7 +3,7 @@
 
     from crm_client_data import Client
 
-    with Client(bearer_auth="...", ) as client:
+    with Client(bearer_auth="...") as client:
         ...
 
 Models live in `crm_client_data.models`; errors are `ApiError` and its subclasses.

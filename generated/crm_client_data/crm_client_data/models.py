@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, ConfigDict, Field
@@ -880,7 +880,13 @@ class CommunicationChannelRequest(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    channel: CommunicationVerificationChannelType | None = None
+    channel: (
+        Annotated[
+            CommunicationVerificationChannelType | Literal["Email", "Mobile"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
 
 
 class CommunicationChannelVerificationRequest(ApiModel):
@@ -892,7 +898,13 @@ class CommunicationChannelVerificationRequest(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    channel: CommunicationVerificationChannelType | None = None
+    channel: (
+        Annotated[
+            CommunicationVerificationChannelType | Literal["Email", "Mobile"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     key: str | None = None
 
 
@@ -1077,7 +1089,14 @@ class PagingRequest(ApiModel):
     )
     page: int | None = None
     page_size: Annotated[int | None, Field(alias="pageSize")] = None
-    sort_order: Annotated[SortOrder | None, Field(alias="sortOrder")] = None
+    sort_order: Annotated[
+        Annotated[
+            SortOrder | Literal["Ascending", "Descending"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None,
+        Field(alias="sortOrder"),
+    ] = None
 
 
 class PendingChangeRequestCheckV10(ApiModel):

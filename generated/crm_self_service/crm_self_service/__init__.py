@@ -3,7 +3,7 @@
 
     from crm_self_service import Client
 
-    with Client(api_key="...", contact_token="...", ) as client:
+    with Client(api_key="...", contact_token="...") as client:
         ...
 
 Models live in `crm_self_service.models`; errors are `ApiError` and its subclasses.

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import Enum, StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from crm_self_service._runtime import ApiModel, ApiRootModel, open_enum
+from crm_self_service._runtime import ApiModel, open_enum
 
 
 @open_enum
@@ -25,7 +25,9 @@ class AddContactAddressRequest(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    address_type: AddressType
+    address_type: Annotated[
+        AddressType | Literal["HOME", "BUSINESS"], Field(union_mode="left_to_right")
+    ]
     """
     The address type
     """
@@ -98,7 +100,13 @@ class AddContactDeviceRequest(ApiModel):
     """
     The device’s serial number or device ID
     """
-    registration_type: RegistrationType | None = None
+    registration_type: (
+        Annotated[
+            RegistrationType | Literal["IOS", "ANDROID"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The device’s registration type
     """
@@ -175,7 +183,11 @@ class AddPaymentMethodRequest(ApiModel):
     """
     Unique identifier for the payment method, if not specified it will be auto generated
     """
-    payment_method_type: PaymentMethodType
+    payment_method_type: Annotated[
+        PaymentMethodType
+        | Literal["CARD", "DIRECT_DEBIT", "PAYPAL", "WALLET", "ACCOUNT"],
+        Field(union_mode="left_to_right"),
+    ]
     """
     The payment method that will be related with the account
     """
@@ -219,7 +231,10 @@ class AuthenticateContactRequest(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    provider: Provider
+    provider: Annotated[
+        Provider | Literal["EMAIL", "FACEBOOK", "GOOGLE", "PHONE", "MW4"],
+        Field(union_mode="left_to_right"),
+    ]
     """
     The contact’s identity provider. EMAIL, FACEBOOK, GOOGLE, PHONE; MW4 = CRM.COM auth server. (The seed prints the note 'PENDING' under PHONE; it is not a value.)
     """
@@ -548,11 +563,23 @@ class ContactOrganisation(ApiModel):
     """
     The organisation’s external identifier (documented as 'string GUID', but the seed's example value is not hexadecimal, so no GUID pattern is applied)
     """
-    org_type: OrgType | None = None
+    org_type: (
+        Annotated[
+            OrgType | Literal["SERVICE_OWNER", "ORGANISATION"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The organisation type
     """
-    org_relationship: OrgRelationship | None = None
+    org_relationship: (
+        Annotated[
+            OrgRelationship | Literal["BUSINESS", "SUBSIDIARY", "MERCHANT"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The organisation relationship
     """
@@ -584,16 +611,13 @@ class ForgotPasswordRequest(ApiModel):
     """
 
 
-class Guid(ApiRootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            examples=["CAD1E31269B76D7A65ACCE45B2E68DFD"], pattern="^[0-9a-fA-F]{32}$"
-        ),
-    ]
-    """
-    CRM.COM identifier documented by the seed as 'string GUID': 32 hexadecimal digits without dashes (e.g. CAD1E31269B76D7A65ACCE45B2E68DFD). Not an RFC 4122 UUID, so no uuid format is declared.
-    """
+Guid = Annotated[
+    str,
+    Field(examples=["CAD1E31269B76D7A65ACCE45B2E68DFD"], pattern="^[0-9a-fA-F]{32}$"),
+]
+"""
+CRM.COM identifier documented by the seed as 'string GUID': 32 hexadecimal digits without dashes (e.g. CAD1E31269B76D7A65ACCE45B2E68DFD). Not an RFC 4122 UUID, so no uuid format is declared.
+"""
 
 
 @open_enum
@@ -615,7 +639,14 @@ class OtpRequestCredential(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    name: Name | None = None
+    name: (
+        Annotated[
+            Name
+            | Literal["BIRTHDATE", "PASSPORT", "ID_NUMBER", "CARD", "PHONE", "EMAIL"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The predetermined information that will be used to identify the contact. BIRTHDATE, PASSPORT, ID_NUMBER: lookup on contact details; CARD: lookup on contact customer identification medium (if enabled) and then on contact details; PHONE, EMAIL: lookup on contact identity, then on customer identification medium (if enabled) and last on contact details
     """
@@ -704,7 +735,10 @@ class RegisterContactIdentity(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    provider: Provider1
+    provider: Annotated[
+        Provider1 | Literal["EMAIL", "PHONE", "GOOGLE", "FACEBOOK"],
+        Field(union_mode="left_to_right"),
+    ]
     """
     The identity provider
     """
@@ -778,7 +812,13 @@ class RegisterContactRequest(ApiModel):
     """
     The contact setting for receiving sms
     """
-    consent_state: ConsentState1 | None = None
+    consent_state: (
+        Annotated[
+            ConsentState1 | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The contact setting for consent
     """
@@ -900,7 +940,9 @@ class RequestOtpRequest(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    send_method: SendMethod
+    send_method: Annotated[
+        SendMethod | Literal["EMAIL", "SMS"], Field(union_mode="left_to_right")
+    ]
     """
     How to send the validation code
     """
@@ -980,7 +1022,13 @@ class UpdateContactConsentsRequest(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    consent_state: ConsentState2 | None = None
+    consent_state: (
+        Annotated[
+            ConsentState2 | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The consent state to be updated
     """
@@ -1258,7 +1306,13 @@ class ValidateOtpCredential(ApiModel):
         extra="forbid",
         populate_by_name=True,
     )
-    name: Name1
+    name: Annotated[
+        Name1
+        | Literal[
+            "AUTH_OTP", "EMAIL", "PHONE", "ID_NUMBER", "PASSPORT", "BIRTHDATE", "CARD"
+        ],
+        Field(union_mode="left_to_right"),
+    ]
     """
     Contact identification credentials. AUTH_OTP: One Time Password Auth Id; EMAIL: the email address that was used to request the otp; PHONE: the phone number that was used to request the otp; ID_NUMBER: the contact’s id number that was used to request the otp; PASSPORT: the contact’s passport that was used to request the otp; BIRTHDATE: the contact’s birthdate that was used to request the otp; CARD: the contact’s card that was used to request the otp
     """
@@ -1368,9 +1422,14 @@ class CommunicationSummary(ApiModel):
     """
     The communication identifier
     """
-    life_cycle_state: Annotated[LifeCycleState | None, Field(examples=["PENDING"])] = (
-        None
-    )
+    life_cycle_state: Annotated[
+        Annotated[
+            LifeCycleState | Literal["PENDING", "COMPLETED", "REJECTED"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None,
+        Field(examples=["PENDING"]),
+    ] = None
     """
     The state of the communication
     """
@@ -1380,7 +1439,14 @@ class CommunicationSummary(ApiModel):
     """
     The contact identifier that communication was sent to
     """
-    channel: Annotated[Channel | None, Field(examples=["EMAIL"])] = None
+    channel: Annotated[
+        Annotated[
+            Channel | Literal["SMS", "EMAIL", "DEVICE", "INAPP"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None,
+        Field(examples=["EMAIL"]),
+    ] = None
     """
     The channel that the communication is sent through
     """
@@ -1441,7 +1507,12 @@ class Contact(ApiModel):
     """
     The contact code
     """
-    type: Type | None = None
+    type: (
+        Annotated[
+            Type | Literal["PERSON", "COMPANY"], Field(union_mode="left_to_right")
+        ]
+        | None
+    ) = None
     """
     The contact type
     """
@@ -1489,7 +1560,13 @@ class Contact(ApiModel):
     """
     The contact setting for receiving email
     """
-    consent_state: ConsentState | None = None
+    consent_state: (
+        Annotated[
+            ConsentState | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The contact consent
     """
@@ -1537,7 +1614,13 @@ class ContactAddress(ApiModel):
     """
     The address identifier
     """
-    address_type: AddressType1 | None = None
+    address_type: (
+        Annotated[
+            AddressType1 | Literal["HOME", "BUSINESS"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The address’ type
     """
@@ -1621,7 +1704,13 @@ class ContactDevice(ApiModel):
     """
     The device’s registration token
     """
-    registration_type: RegistrationType1 | None = None
+    registration_type: (
+        Annotated[
+            RegistrationType1 | Literal["IOS", "ANDROID"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
     The device’s registration type based on the device’s product and the communication settings, which can be either Android or IOS
     """
@@ -1692,14 +1781,26 @@ class Communication(ApiModel):
         extra="allow",
         populate_by_name=True,
     )
-    life_cycle_state: Annotated[LifeCycleState | None, Field(examples=["PENDING"])] = (
-        None
-    )
+    life_cycle_state: Annotated[
+        Annotated[
+            LifeCycleState | Literal["PENDING", "COMPLETED", "REJECTED"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None,
+        Field(examples=["PENDING"]),
+    ] = None
     """
     The state of the communication
     """
     contact: CommunicationContact | None = None
-    channel: Annotated[Channel | None, Field(examples=["EMAIL"])] = None
+    channel: Annotated[
+        Annotated[
+            Channel | Literal["SMS", "EMAIL", "DEVICE", "INAPP"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None,
+        Field(examples=["EMAIL"]),
+    ] = None
     """
     The channel that the communication is sent through
     """

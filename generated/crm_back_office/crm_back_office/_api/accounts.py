@@ -206,7 +206,10 @@ class AccountsApi:
         size: int | None = 10,
         order: str | None = "DESC",
         is_primary: bool | None = False,
-        state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
+        state: (
+            list[models.AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"]]
+            | None
+        ) = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.ContactAccountList:
@@ -255,7 +258,10 @@ class AccountsApi:
         size: int | None = 10,
         order: str | None = "DESC",
         is_primary: bool | None = False,
-        state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
+        state: (
+            list[models.AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"]]
+            | None
+        ) = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Iterator[models.ContactAccountSummary]:
@@ -417,7 +423,10 @@ class AsyncAccountsApi:
         size: int | None = 10,
         order: str | None = "DESC",
         is_primary: bool | None = False,
-        state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
+        state: (
+            list[models.AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"]]
+            | None
+        ) = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> models.ContactAccountList:
@@ -466,7 +475,10 @@ class AsyncAccountsApi:
         size: int | None = 10,
         order: str | None = "DESC",
         is_primary: bool | None = False,
-        state: list[Literal["ACTIVE", "SUSPENDED", "TERMINATED"]] | None = None,
+        state: (
+            list[models.AccountState | Literal["ACTIVE", "SUSPENDED", "TERMINATED"]]
+            | None
+        ) = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncIterator[models.ContactAccountSummary]:

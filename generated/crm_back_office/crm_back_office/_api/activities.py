@@ -143,7 +143,10 @@ class ActivitiesApi:
         service_request_id: str | None = None,
         lead_id: str | None = None,
         order_id: str | None = None,
-        states: list[Literal["PENDING", "COMPLETED", "CANCELLED"]] | None = None,
+        states: (
+            list[models.ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"]]
+            | None
+        ) = None,
         tag_ids: list[str] | None = None,
         include_tags: bool | None = None,
         created_on_gt: str | None = None,
@@ -246,7 +249,10 @@ class ActivitiesApi:
         service_request_id: str | None = None,
         lead_id: str | None = None,
         order_id: str | None = None,
-        states: list[Literal["PENDING", "COMPLETED", "CANCELLED"]] | None = None,
+        states: (
+            list[models.ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"]]
+            | None
+        ) = None,
         tag_ids: list[str] | None = None,
         include_tags: bool | None = None,
         created_on_gt: str | None = None,
@@ -435,7 +441,10 @@ class AsyncActivitiesApi:
         service_request_id: str | None = None,
         lead_id: str | None = None,
         order_id: str | None = None,
-        states: list[Literal["PENDING", "COMPLETED", "CANCELLED"]] | None = None,
+        states: (
+            list[models.ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"]]
+            | None
+        ) = None,
         tag_ids: list[str] | None = None,
         include_tags: bool | None = None,
         created_on_gt: str | None = None,
@@ -538,7 +547,10 @@ class AsyncActivitiesApi:
         service_request_id: str | None = None,
         lead_id: str | None = None,
         order_id: str | None = None,
-        states: list[Literal["PENDING", "COMPLETED", "CANCELLED"]] | None = None,
+        states: (
+            list[models.ActivityState | Literal["PENDING", "COMPLETED", "CANCELLED"]]
+            | None
+        ) = None,
         tag_ids: list[str] | None = None,
         include_tags: bool | None = None,
         created_on_gt: str | None = None,

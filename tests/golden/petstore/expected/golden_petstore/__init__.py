@@ -3,7 +3,7 @@
 
     from golden_petstore import Client
 
-    with Client(api_key="...", bearer="...", ) as client:
+    with Client(api_key="...", bearer="...") as client:
         ...
 
 Models live in `golden_petstore.models`; errors are `ApiError` and its subclasses.

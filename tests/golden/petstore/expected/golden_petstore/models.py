@@ -32,7 +32,9 @@ class NewPet(ApiModel):
         populate_by_name=True,
     )
     name: Annotated[str, Field(min_length=1)]
-    kind: Kind
+    kind: Annotated[
+        Kind | Literal["dog", "cat", "bird"], Field(union_mode="left_to_right")
+    ]
 
 
 class Person(ApiModel):
@@ -60,7 +62,9 @@ class Pet(ApiModel):
     )
     id: int
     name: str
-    kind: Kind
+    kind: Annotated[
+        Kind | Literal["dog", "cat", "bird"], Field(union_mode="left_to_right")
+    ]
     owner: Annotated[Person | Shelter | None, Field(discriminator="owner_type")] = None
     parent: Pet | None = None
     tag_names: Annotated[list[str] | None, Field(alias="tagNames")] = None

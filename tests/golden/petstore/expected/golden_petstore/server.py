@@ -18,6 +18,8 @@ from . import models
 from ._runtime import SecurityScheme
 from ._server import Body, MockHandlers, Param, Reply, Route, build_app, load_spec
 
+__all__ = ["Handlers", "Reply", "create_app", "create_mock_app"]
+
 SCHEMES: dict[str, SecurityScheme] = {
     "api_key": SecurityScheme("api_key", "api_key", "header", "X-API-Key"),
     "bearer": SecurityScheme("bearer", "bearer", "header", "Authorization"),
