@@ -70,7 +70,7 @@ class ActivityAddress(ApiModel):
     """
 
 
-class ScheduledOn(ApiModel):
+class ActivityKeyDatesScheduledOn(ApiModel):
     """
     The date/time that the activity is scheduled
     """
@@ -89,27 +89,8 @@ class ScheduledOn(ApiModel):
     """
 
 
-class ActivityKeyDates(ApiModel):
-    """
-    The activity's key dates.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    created_on: Annotated[int | None, Field(examples=[1592809457])] = None
-    """
-    The date that the activity was created (Unix epoch timestamp).
-    """
-    scheduled_on: ScheduledOn | None = None
-    """
-    The date/time that the activity is scheduled
-    """
-
-
 @open_enum
-class Type(StrEnum):
+class ActivityLinkCreateType(StrEnum):
     """
     The type of related entity.
     """
@@ -121,7 +102,7 @@ class Type(StrEnum):
 
 
 @open_enum
-class Type1(StrEnum):
+class ActivityLinkUpdateType(StrEnum):
     """
     The type of related entity (the contact cannot be updated).
     """
@@ -701,6 +682,25 @@ class ActivityIdResponse(ApiModel):
     """
 
 
+class ActivityKeyDates(ApiModel):
+    """
+    The activity's key dates.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    created_on: Annotated[int | None, Field(examples=[1592809457])] = None
+    """
+    The date that the activity was created (Unix epoch timestamp).
+    """
+    scheduled_on: ActivityKeyDatesScheduledOn | None = None
+    """
+    The date/time that the activity is scheduled
+    """
+
+
 class ActivityLinkCreate(ApiModel):
     """
     A related entity of a new activity (Create Activity; type may be CONTACT).
@@ -712,7 +712,8 @@ class ActivityLinkCreate(ApiModel):
     )
     type: (
         Annotated[
-            Type | Literal["CONTACT", "LEAD", "SERVICE_REQUEST", "ORDER"],
+            ActivityLinkCreateType
+            | Literal["CONTACT", "LEAD", "SERVICE_REQUEST", "ORDER"],
             Field(union_mode="left_to_right"),
         ]
         | None
@@ -738,7 +739,7 @@ class ActivityLinkUpdate(ApiModel):
         populate_by_name=True,
     )
     type: Annotated[
-        Type1 | Literal["LEAD", "SERVICE_REQUEST", "ORDER"],
+        ActivityLinkUpdateType | Literal["LEAD", "SERVICE_REQUEST", "ORDER"],
         Field(union_mode="left_to_right"),
     ]
     """

@@ -11,7 +11,7 @@ from crm_self_service._runtime import ApiModel, open_enum
 
 
 @open_enum
-class AddressType(StrEnum):
+class AddContactAddressRequestAddressType(StrEnum):
     """
     The address type
     """
@@ -20,67 +20,8 @@ class AddressType(StrEnum):
     business = "BUSINESS"
 
 
-class AddContactAddressRequest(ApiModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    address_type: Annotated[
-        AddressType | Literal["HOME", "BUSINESS"], Field(union_mode="left_to_right")
-    ]
-    """
-    The address type
-    """
-    address_line_1: Annotated[str, Field(examples=["Elia Papakyriakou"])]
-    """
-    The address line 1
-    """
-    address_line_2: Annotated[str | None, Field(examples=["Tower Star"])] = None
-    """
-    The address line 2
-    """
-    state_province_county: Annotated[str | None, Field(examples=["Egkomi"])] = None
-    """
-    The address county
-    """
-    town_city: Annotated[str | None, Field(examples=["Nicosia"])] = None
-    """
-    The address city
-    """
-    postal_code: Annotated[str | None, Field(examples=["2000"])] = None
-    """
-    The address postal code
-    """
-    country_code: Annotated[str, Field(examples=["CY"])]
-    """
-    The address country identifier
-    """
-    is_primary: Annotated[bool | None, Field(examples=[True])] = None
-    """
-    Defines whether the address is the primary one
-    """
-    lat: Annotated[float | None, Field(examples=[12.212])] = None
-    """
-    The address geolocation latitude
-    """
-    lon: Annotated[float | None, Field(examples=[12.234])] = None
-    """
-    The address geolocation longitude
-    """
-    google_place_id: Annotated[
-        str | None, Field(alias="googlePlaceId", examples=["234242423424"])
-    ] = None
-    """
-    The Google textual identifier that uniquely identifies an address
-    """
-    care_of: str | None = None
-    """
-    The address care of
-    """
-
-
 @open_enum
-class RegistrationType(StrEnum):
+class AddContactDeviceRequestRegistrationType(StrEnum):
     """
     The device’s registration type
     """
@@ -89,55 +30,13 @@ class RegistrationType(StrEnum):
     android = "ANDROID"
 
 
-class AddContactDeviceRequest(ApiModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    serial_number: Annotated[
-        str | None, Field(examples=["00000000-000000000000000"])
-    ] = None
-    """
-    The device’s serial number or device ID
-    """
-    registration_type: (
-        Annotated[
-            RegistrationType | Literal["IOS", "ANDROID"],
-            Field(union_mode="left_to_right"),
-        ]
-        | None
-    ) = None
-    """
-    The device’s registration type
-    """
-    registration_token: Annotated[
-        str | None, Field(examples=["4AD9C84FA60F9FE407140E20F707726A"])
-    ] = None
-    """
-    The device’s registration token
-    """
-
-
-@open_enum
-class PaymentMethodType(StrEnum):
-    """
-    The payment method that will be related with the account
-    """
-
-    card = "CARD"
-    direct_debit = "DIRECT_DEBIT"
-    paypal = "PAYPAL"
-    wallet = "WALLET"
-    account = "ACCOUNT"
-
-
-class BankDetails(ApiModel):
+class AddPaymentMethodRequestBankDetails(ApiModel):
     """
     The bank details. Required and applicable if the payment method is set to BANK (sic: BANK is not one of the payment_method_type values)
     """
 
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     account_holder_name: Annotated[str | None, Field(examples=["John Doe"])] = None
@@ -170,47 +69,21 @@ class BankDetails(ApiModel):
     """
 
 
-class AddPaymentMethodRequest(ApiModel):
-    """
-    Request body of Add Payment Methods. The seed is truncated at L4499 inside bank_details; attributes after 'swift' (if any) are unknown.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    id: Annotated[str | None, Field(examples=["34234234-34343"])] = None
-    """
-    Unique identifier for the payment method, if not specified it will be auto generated
-    """
-    payment_method_type: Annotated[
-        PaymentMethodType
-        | Literal["CARD", "DIRECT_DEBIT", "PAYPAL", "WALLET", "ACCOUNT"],
-        Field(union_mode="left_to_right"),
-    ]
+@open_enum
+class AddPaymentMethodRequestPaymentMethodType(StrEnum):
     """
     The payment method that will be related with the account
     """
-    is_primary: Annotated[bool | None, Field(examples=[True])] = None
-    """
-    Marks the payment method as the contact’s primary one
-    """
-    is_backup: Annotated[bool | None, Field(examples=[False])] = None
-    """
-    Marks the payment method as the backup
-    """
-    notes: Annotated[str | None, Field(examples=["Lorem Ipsum"])] = None
-    """
-    Notes related to the payment method
-    """
-    bank_details: BankDetails | None
-    """
-    The bank details. Required and applicable if the payment method is set to BANK (sic: BANK is not one of the payment_method_type values)
-    """
+
+    card = "CARD"
+    direct_debit = "DIRECT_DEBIT"
+    paypal = "PAYPAL"
+    wallet = "WALLET"
+    account = "ACCOUNT"
 
 
 @open_enum
-class Provider(StrEnum):
+class AuthenticateContactRequestProvider(StrEnum):
     """
     The contact’s identity provider. EMAIL, FACEBOOK, GOOGLE, PHONE; MW4 = CRM.COM auth server. (The seed prints the note 'PENDING' under PHONE; it is not a value.)
     """
@@ -220,44 +93,6 @@ class Provider(StrEnum):
     google = "GOOGLE"
     phone = "PHONE"
     mw4 = "MW4"
-
-
-class AuthenticateContactRequest(ApiModel):
-    """
-    The seed marks username, password, token, phone_number and country_code "required nullable" with "(required for <provider>)"; its own examples omit the ones that do not apply, so they are required per provider (allOf below), not always.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    provider: Annotated[
-        Provider | Literal["EMAIL", "FACEBOOK", "GOOGLE", "PHONE", "MW4"],
-        Field(union_mode="left_to_right"),
-    ]
-    """
-    The contact’s identity provider. EMAIL, FACEBOOK, GOOGLE, PHONE; MW4 = CRM.COM auth server. (The seed prints the note 'PENDING' under PHONE; it is not a value.)
-    """
-    username: Annotated[str | None, Field(examples=["johndoe@crm.com"])] = None
-    """
-    The contact’s username (required for EMAIL)
-    """
-    password: Annotated[str | None, Field(examples=["password1234"])] = None
-    """
-    The contact’s password (required for EMAIL)
-    """
-    token: Annotated[str | None, Field(examples=["234er43ergt34eett34"])] = None
-    """
-    The token taken from the OAuth service provider (required for Facebook and Google providers)
-    """
-    phone_number: Annotated[str | None, Field(examples=["21000000"])] = None
-    """
-    The contact’s phone number (required for PHONE)
-    """
-    country_code: Annotated[str | None, Field(examples=["CYP"])] = None
-    """
-    The contact’s phone number country code (required for PHONE)
-    """
 
 
 class AuthenticatedContact(ApiModel):
@@ -317,29 +152,6 @@ class ChangePasswordRequest(ApiModel):
     """
 
 
-@open_enum
-class LifeCycleState(StrEnum):
-    """
-    The state of the communication
-    """
-
-    pending = "PENDING"
-    completed = "COMPLETED"
-    rejected = "REJECTED"
-
-
-@open_enum
-class Channel(StrEnum):
-    """
-    The channel that the communication is sent through
-    """
-
-    sms = "SMS"
-    email = "EMAIL"
-    device = "DEVICE"
-    inapp = "INAPP"
-
-
 class CommunicationActionsRequest(ApiModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -356,17 +168,30 @@ class CommunicationActionsRequest(ApiModel):
 
 
 @open_enum
-class Type(StrEnum):
+class CommunicationChannel(StrEnum):
     """
-    The contact type
+    The channel that the communication is sent through
     """
 
-    person = "PERSON"
-    company = "COMPANY"
+    sms = "SMS"
+    email = "EMAIL"
+    device = "DEVICE"
+    inapp = "INAPP"
 
 
 @open_enum
-class ConsentState(StrEnum):
+class CommunicationLifeCycleState(StrEnum):
+    """
+    The state of the communication
+    """
+
+    pending = "PENDING"
+    completed = "COMPLETED"
+    rejected = "REJECTED"
+
+
+@open_enum
+class ContactConsentState(StrEnum):
     """
     The contact consent
     """
@@ -377,82 +202,7 @@ class ConsentState(StrEnum):
     withdrawn = "WITHDRAWN"
 
 
-@open_enum
-class AddressType1(StrEnum):
-    """
-    The address’ type
-    """
-
-    home = "HOME"
-    business = "BUSINESS"
-
-
-class Passport(ApiModel):
-    """
-    Passport details
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    number: Annotated[str | None, Field(examples=["K123456"])] = None
-    """
-    The passport number
-    """
-    issue_country_code: Annotated[str | None, Field(examples=["CYP"])] = None
-    """
-    The country that issued the passport
-    """
-    expiration_date: Annotated[int | None, Field(examples=[129876567])] = None
-    """
-    The passport expiration date
-    """
-
-
-class IdDetails(ApiModel):
-    """
-    Identity document details
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    number: Annotated[str | None, Field(examples=["123456"])] = None
-    """
-    The id number
-    """
-    issue_country_code: Annotated[str | None, Field(examples=["CYP"])] = None
-    """
-    The country that issued the id
-    """
-    expiration_date: Annotated[int | None, Field(examples=[129876567])] = None
-    """
-    The id expiration date
-    """
-
-
-class NameDay(ApiModel):
-    """
-    Name day
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    month: Annotated[int | None, Field(examples=[10])] = None
-    """
-    The nameday month
-    """
-    day: Annotated[int | None, Field(examples=[4])] = None
-    """
-    The nameday day
-    """
-
-
-class DateOfBirth(ApiModel):
+class ContactDemographicsDateOfBirth(ApiModel):
     """
     Date of birth
     """
@@ -475,45 +225,46 @@ class DateOfBirth(ApiModel):
     """
 
 
-class ContactDemographics(ApiModel):
+class ContactDemographicsIdDetails(ApiModel):
     """
-    A contact's demographics. The seed gives names, types and examples only; the descriptions here are derived from the field names.
+    Identity document details
     """
 
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
-    gender: Annotated[str | None, Field(examples=["FEMALE"])] = None
+    number: Annotated[str | None, Field(examples=["123456"])] = None
     """
-    The person gender (no description or enumeration in the seed for this response)
+    The id number
     """
-    passport: Passport | None = None
+    issue_country_code: Annotated[str | None, Field(examples=["CYP"])] = None
     """
-    Passport details
+    The country that issued the id
     """
-    id_details: IdDetails | None = None
+    expiration_date: Annotated[int | None, Field(examples=[129876567])] = None
     """
-    Identity document details
+    The id expiration date
     """
-    name_day: NameDay | None = None
+
+
+class ContactDemographicsNameDay(ApiModel):
     """
     Name day
     """
-    date_of_birth: DateOfBirth | None = None
-    """
-    Date of birth
-    """
 
-
-@open_enum
-class RegistrationType1(StrEnum):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    month: Annotated[int | None, Field(examples=[10])] = None
     """
-    The device’s registration type based on the device’s product and the communication settings, which can be either Android or IOS
+    The nameday month
     """
-
-    ios = "IOS"
-    android = "ANDROID"
+    day: Annotated[int | None, Field(examples=[4])] = None
+    """
+    The nameday day
+    """
 
 
 class ContactLoyaltyIdentifier(ApiModel):
@@ -528,17 +279,7 @@ class ContactLoyaltyIdentifier(ApiModel):
 
 
 @open_enum
-class OrgType(StrEnum):
-    """
-    The organisation type
-    """
-
-    service_owner = "SERVICE_OWNER"
-    organisation = "ORGANISATION"
-
-
-@open_enum
-class OrgRelationship(StrEnum):
+class ContactOrganisationOrgRelationship(StrEnum):
     """
     The organisation relationship
     """
@@ -548,45 +289,24 @@ class OrgRelationship(StrEnum):
     merchant = "MERCHANT"
 
 
-class ContactOrganisation(ApiModel):
-    """
-    An organisation that the contact has joined
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    external_id: Annotated[
-        str | None, Field(examples=["QWERTY12345671234567324ETFTGBY78"])
-    ] = None
-    """
-    The organisation’s external identifier (documented as 'string GUID', but the seed's example value is not hexadecimal, so no GUID pattern is applied)
-    """
-    org_type: (
-        Annotated[
-            OrgType | Literal["SERVICE_OWNER", "ORGANISATION"],
-            Field(union_mode="left_to_right"),
-        ]
-        | None
-    ) = None
+@open_enum
+class ContactOrganisationOrgType(StrEnum):
     """
     The organisation type
     """
-    org_relationship: (
-        Annotated[
-            OrgRelationship | Literal["BUSINESS", "SUBSIDIARY", "MERCHANT"],
-            Field(union_mode="left_to_right"),
-        ]
-        | None
-    ) = None
+
+    service_owner = "SERVICE_OWNER"
+    organisation = "ORGANISATION"
+
+
+@open_enum
+class ContactType(StrEnum):
     """
-    The organisation relationship
+    The contact type
     """
-    name: Annotated[str | None, Field(examples=["CRMdotCOM"])] = None
-    """
-    The organisation name
-    """
+
+    person = "PERSON"
+    company = "COMPANY"
 
 
 class Error(ApiModel):
@@ -621,7 +341,7 @@ CRM.COM identifier documented by the seed as 'string GUID': 32 hexadecimal digit
 
 
 @open_enum
-class Name(StrEnum):
+class OtpRequestCredentialName(StrEnum):
     """
     The predetermined information that will be used to identify the contact. BIRTHDATE, PASSPORT, ID_NUMBER: lookup on contact details; CARD: lookup on contact customer identification medium (if enabled) and then on contact details; PHONE, EMAIL: lookup on contact identity, then on customer identification medium (if enabled) and last on contact details
     """
@@ -632,28 +352,6 @@ class Name(StrEnum):
     card = "CARD"
     phone = "PHONE"
     email = "EMAIL"
-
-
-class OtpRequestCredential(ApiModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    name: (
-        Annotated[
-            Name
-            | Literal["BIRTHDATE", "PASSPORT", "ID_NUMBER", "CARD", "PHONE", "EMAIL"],
-            Field(union_mode="left_to_right"),
-        ]
-        | None
-    ) = None
-    """
-    The predetermined information that will be used to identify the contact. BIRTHDATE, PASSPORT, ID_NUMBER: lookup on contact details; CARD: lookup on contact customer identification medium (if enabled) and then on contact details; PHONE, EMAIL: lookup on contact identity, then on customer identification medium (if enabled) and last on contact details
-    """
-    value: Annotated[str | None, Field(examples=["1234567"])] = None
-    """
-    The value of the credential to check
-    """
 
 
 class OtpResponse(ApiModel):
@@ -715,7 +413,7 @@ class RefreshTokenRequest(ApiModel):
 
 
 @open_enum
-class Provider1(StrEnum):
+class RegisterContactIdentityProvider(StrEnum):
     """
     The identity provider
     """
@@ -724,108 +422,6 @@ class Provider1(StrEnum):
     phone = "PHONE"
     google = "GOOGLE"
     facebook = "FACEBOOK"
-
-
-class RegisterContactIdentity(ApiModel):
-    """
-    Details about the customer’s identity. The seed marks username, password, validation_required, phone_number, country_code and token "required nullable" with "(required for <provider>)"; its own examples omit the ones that do not apply, so they are required per provider (allOf below), not always.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    provider: Annotated[
-        Provider1 | Literal["EMAIL", "PHONE", "GOOGLE", "FACEBOOK"],
-        Field(union_mode="left_to_right"),
-    ]
-    """
-    The identity provider
-    """
-    username: Annotated[str | None, Field(examples=["johndoe@crm.com"])] = None
-    """
-    The contact’s username (required for EMAIL)
-    """
-    password: Annotated[str | None, Field(examples=["12345"])] = None
-    """
-    The contact’s password (required for EMAIL)
-    """
-    validation_required: Annotated[bool | None, Field(examples=[True])] = None
-    """
-    Defines whether the username (email) should be verified (required for EMAIL)
-    """
-    phone_number: Annotated[str | None, Field(examples=["2265577"])] = None
-    """
-    The contact’s phone number (required for PHONE)
-    """
-    country_code: Annotated[str | None, Field(examples=["CYP"])] = None
-    """
-    The contact’s phone number country code (required for PHONE)
-    """
-    token: Annotated[
-        str | None, Field(examples=["YOJDAKEb9l1U0sUzrskM6X4emzrSeXqb"])
-    ] = None
-    """
-    The token taken from the OAuth service provider (required for Facebook and Google)
-    """
-
-
-@open_enum
-class ConsentState1(StrEnum):
-    """
-    The contact setting for consent
-    """
-
-    pending = "PENDING"
-    accepted = "ACCEPTED"
-    rejected = "REJECTED"
-    withdrawn = "WITHDRAWN"
-
-
-class RegisterContactRequest(ApiModel):
-    """
-    The seed marks first_name and last_name "required nullable" with "(required for EMAIL and PHONE providers)", the same conditional marker as the identity fields, so they are required only when identity.provider is EMAIL or PHONE (allOf below), not always.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    first_name: Annotated[str | None, Field(examples=["John"])] = None
-    """
-    The contact first name (required for EMAIL and PHONE providers)
-    """
-    last_name: Annotated[str | None, Field(examples=["Doe"])] = None
-    """
-    The contact last name (required for EMAIL and PHONE providers)
-    """
-    identity: RegisterContactIdentity
-    service_acceptance: Annotated[bool | None, Field(examples=[True])] = True
-    """
-    Defines whether the contact has accepted the client service
-    """
-    email_opt_out: Annotated[bool | None, Field(examples=[True])] = False
-    """
-    The contact setting for receiving emails
-    """
-    sms_opt_out: Annotated[bool | None, Field(examples=[True])] = False
-    """
-    The contact setting for receiving sms
-    """
-    consent_state: (
-        Annotated[
-            ConsentState1 | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
-            Field(union_mode="left_to_right"),
-        ]
-        | None
-    ) = None
-    """
-    The contact setting for consent
-    """
-    referral_code: str | None = None
-    """
-    Referral code (the seed gives only the name and type, no description)
-    """
 
 
 class RegistrationContact(ApiModel):
@@ -926,30 +522,13 @@ class RegistrationResponse(ApiModel):
 
 
 @open_enum
-class SendMethod(StrEnum):
+class RequestOtpRequestSendMethod(StrEnum):
     """
     How to send the validation code
     """
 
     email = "EMAIL"
     sms = "SMS"
-
-
-class RequestOtpRequest(ApiModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-    )
-    send_method: Annotated[
-        SendMethod | Literal["EMAIL", "SMS"], Field(union_mode="left_to_right")
-    ]
-    """
-    How to send the validation code
-    """
-    credentials: list[OtpRequestCredential]
-    """
-    Information on how the contact will be identified
-    """
 
 
 class UpdateContactAddressRequest(ApiModel):
@@ -1005,18 +584,6 @@ class UpdateContactAddressRequest(ApiModel):
     """
 
 
-@open_enum
-class ConsentState2(StrEnum):
-    """
-    The consent state to be updated
-    """
-
-    pending = "PENDING"
-    accepted = "ACCEPTED"
-    rejected = "REJECTED"
-    withdrawn = "WITHDRAWN"
-
-
 class UpdateContactConsentsRequest(ApiModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -1024,7 +591,8 @@ class UpdateContactConsentsRequest(ApiModel):
     )
     consent_state: (
         Annotated[
-            ConsentState2 | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
+            ContactConsentState
+            | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
             Field(union_mode="left_to_right"),
         ]
         | None
@@ -1034,143 +602,13 @@ class UpdateContactConsentsRequest(ApiModel):
     """
 
 
-@open_enum
-class Gender(Enum):
-    """
-    The person gender
-    """
-
-    male = "MALE"
-    female = "FEMALE"
-    none_type_none = None
-
-
-class Passport1(ApiModel):
-    """
-    Information about the person passport
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    passport_number: Annotated[str | None, Field(examples=["123456"])] = None
-    """
-    The passport number
-    """
-    issue_country_code: Annotated[str | None, Field(examples=["CYP"])] = None
-    """
-    The country that issued the passport
-    """
-    expiration_date: Annotated[int | None, Field(examples=[129876567])] = None
-    """
-    The passport expiration date (epoch seconds)
-    """
-
-
-class IdDetails1(ApiModel):
-    """
-    Information about the person id
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    id_number: Annotated[str | None, Field(examples=["K123456"])] = None
-    """
-    The id number
-    """
-    issue_country_code: Annotated[str | None, Field(examples=["CYP"])] = None
-    """
-    The country that issued the id
-    """
-    expiration_date: Annotated[int | None, Field(examples=[129876567])] = None
-    """
-    The id expiration date (epoch seconds)
-    """
-
-
-class NameDay1(ApiModel):
-    """
-    Information about the person nameday
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    month: Annotated[int, Field(examples=[10])]
-    """
-    The nameday month
-    """
-    day: Annotated[int, Field(examples=[4])]
-    """
-    The nameday day
-    """
-
-
-class DateOfBirth1(ApiModel):
-    """
-    Information about the person birthdate
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    year: Annotated[int, Field(examples=[2018])]
-    """
-    The birth year
-    """
-    month: Annotated[int, Field(examples=[10])]
-    """
-    The birth month
-    """
-    day: Annotated[str, Field(examples=["16"])]
-    """
-    The birth day (documented and sent as a string here; an integer in Get Contact Demographics)
-    """
-
-
-class Demographics(ApiModel):
-    """
-    Information about the person demographics
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    gender: Gender | None = None
-    """
-    The person gender
-    """
-    passport: Passport1 | None = None
-    """
-    Information about the person passport
-    """
-    id_details: IdDetails1 | None = None
-    """
-    Information about the person id
-    """
-    name_day: NameDay1 | None = None
-    """
-    Information about the person nameday
-    """
-    date_of_birth: DateOfBirth1 | None = None
-    """
-    Information about the person birthdate
-    """
-
-
-class CompanyProfle(ApiModel):
+class UpdateContactRequestCompanyProfle(ApiModel):
     """
     A company’s profile. Applicable only if contact_type is COMPANY. Wire name 'company_profle' (sic) kept exactly as documented and as sent in the seed's example.
     """
 
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     profile_year: Annotated[int | None, Field(examples=[129876567])] = None
@@ -1217,77 +655,106 @@ class CompanyProfle(ApiModel):
     """
 
 
-class UpdateContactRequest(ApiModel):
+class UpdateContactRequestDemographicsDateOfBirth(ApiModel):
+    """
+    Information about the person birthdate
+    """
+
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
     )
-    consent_state: str | None = None
+    year: Annotated[int, Field(examples=[2018])]
     """
-    Not in the seed's attribute list for Update Contact; only its example request (L2717) sends it ("ACCEPTED"). Declared so that the vendor's own example is a valid request; no enumeration is given here (the values belong to Update Contact Consents).
+    The birth year
     """
-    company_name: Annotated[str | None, Field(examples=["Alpha Bravo"])] = None
+    month: Annotated[int, Field(examples=[10])]
     """
-    Company Name if the Contact represents a company, required attribute if the type is a Company.
+    The birth month
     """
-    title: Annotated[str | None, Field(examples=["Sir"])] = None
+    day: Annotated[str, Field(examples=["16"])]
     """
-    The title of the contact. Applicable only if the type is PERSON
-    """
-    first_name: Annotated[str | None, Field(examples=["John"])] = None
-    """
-    The first name of the contact. Applicable and mandatory only if the type is PERSON
-    """
-    middle_name: Annotated[str | None, Field(examples=["Alias"])] = None
-    """
-    The middle name of the contact. Applicable and mandatory only if the type is PERSON
-    """
-    last_name: Annotated[str | None, Field(examples=["Doe"])] = None
-    """
-    The last name of the contact. Applicable and mandatory only if the type is PERSON
-    """
-    preferred_language_code: Annotated[str | None, Field(examples=["ENG"])] = None
-    """
-    The contact preferred language
-    """
-    category_id: Annotated[
-        Guid | None, Field(examples=["4AD9C84FA60F9FE407140E20F707726A"])
-    ] = None
-    """
-    The contact’s category ID
-    """
-    statutory_number: Annotated[str | None, Field(examples=["EF-12345"])] = None
-    """
-    The contact statutory number
-    """
-    demographics: Demographics | None = None
-    """
-    Information about the person demographics
-    """
-    company_profle: CompanyProfle | None = None
-    """
-    A company’s profile. Applicable only if contact_type is COMPANY. Wire name 'company_profle' (sic) kept exactly as documented and as sent in the seed's example.
-    """
-    email_address: Annotated[str | None, Field(examples=["bill@gmail.com"])] = None
-    """
-    The contact’s email address
-    """
-    sms_opt_out: Annotated[bool | None, Field(examples=[False])] = None
-    """
-    The contact setting for receiving sms
-    """
-    email_opt_out: Annotated[bool | None, Field(examples=[False])] = None
-    """
-    The contact setting for receiving email
-    """
-    is_tax_exempt: Annotated[bool | None, Field(examples=[False])] = None
-    """
-    Defines whether the contact is tax exempt or not
+    The birth day (documented and sent as a string here; an integer in Get Contact Demographics)
     """
 
 
 @open_enum
-class Name1(StrEnum):
+class UpdateContactRequestDemographicsGender(Enum):
+    """
+    The person gender
+    """
+
+    male = "MALE"
+    female = "FEMALE"
+
+
+class UpdateContactRequestDemographicsIdDetails(ApiModel):
+    """
+    Information about the person id
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    id_number: Annotated[str | None, Field(examples=["K123456"])] = None
+    """
+    The id number
+    """
+    issue_country_code: Annotated[str | None, Field(examples=["CYP"])] = None
+    """
+    The country that issued the id
+    """
+    expiration_date: Annotated[int | None, Field(examples=[129876567])] = None
+    """
+    The id expiration date (epoch seconds)
+    """
+
+
+class UpdateContactRequestDemographicsNameDay(ApiModel):
+    """
+    Information about the person nameday
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    month: Annotated[int, Field(examples=[10])]
+    """
+    The nameday month
+    """
+    day: Annotated[int, Field(examples=[4])]
+    """
+    The nameday day
+    """
+
+
+class UpdateContactRequestDemographicsPassport(ApiModel):
+    """
+    Information about the person passport
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    passport_number: Annotated[str | None, Field(examples=["123456"])] = None
+    """
+    The passport number
+    """
+    issue_country_code: Annotated[str | None, Field(examples=["CYP"])] = None
+    """
+    The country that issued the passport
+    """
+    expiration_date: Annotated[int | None, Field(examples=[129876567])] = None
+    """
+    The passport expiration date (epoch seconds)
+    """
+
+
+@open_enum
+class ValidateOtpCredentialName(StrEnum):
     """
     Contact identification credentials. AUTH_OTP: One Time Password Auth Id; EMAIL: the email address that was used to request the otp; PHONE: the phone number that was used to request the otp; ID_NUMBER: the contact’s id number that was used to request the otp; PASSPORT: the contact’s passport that was used to request the otp; BIRTHDATE: the contact’s birthdate that was used to request the otp; CARD: the contact’s card that was used to request the otp
     """
@@ -1301,39 +768,92 @@ class Name1(StrEnum):
     card = "CARD"
 
 
-class ValidateOtpCredential(ApiModel):
+class AddContactAddressRequest(ApiModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
     )
-    name: Annotated[
-        Name1
-        | Literal[
-            "AUTH_OTP", "EMAIL", "PHONE", "ID_NUMBER", "PASSPORT", "BIRTHDATE", "CARD"
-        ],
+    address_type: Annotated[
+        AddContactAddressRequestAddressType | Literal["HOME", "BUSINESS"],
         Field(union_mode="left_to_right"),
     ]
     """
-    Contact identification credentials. AUTH_OTP: One Time Password Auth Id; EMAIL: the email address that was used to request the otp; PHONE: the phone number that was used to request the otp; ID_NUMBER: the contact’s id number that was used to request the otp; PASSPORT: the contact’s passport that was used to request the otp; BIRTHDATE: the contact’s birthdate that was used to request the otp; CARD: the contact’s card that was used to request the otp
+    The address type
     """
-    value: Annotated[str, Field(examples=["12345"])]
+    address_line_1: Annotated[str, Field(examples=["Elia Papakyriakou"])]
     """
-    The value of the credential to verify the contact’s authenticity
+    The address line 1
+    """
+    address_line_2: Annotated[str | None, Field(examples=["Tower Star"])] = None
+    """
+    The address line 2
+    """
+    state_province_county: Annotated[str | None, Field(examples=["Egkomi"])] = None
+    """
+    The address county
+    """
+    town_city: Annotated[str | None, Field(examples=["Nicosia"])] = None
+    """
+    The address city
+    """
+    postal_code: Annotated[str | None, Field(examples=["2000"])] = None
+    """
+    The address postal code
+    """
+    country_code: Annotated[str, Field(examples=["CY"])]
+    """
+    The address country identifier
+    """
+    is_primary: Annotated[bool | None, Field(examples=[True])] = None
+    """
+    Defines whether the address is the primary one
+    """
+    lat: Annotated[float | None, Field(examples=[12.212])] = None
+    """
+    The address geolocation latitude
+    """
+    lon: Annotated[float | None, Field(examples=[12.234])] = None
+    """
+    The address geolocation longitude
+    """
+    google_place_id: Annotated[
+        str | None, Field(alias="googlePlaceId", examples=["234242423424"])
+    ] = None
+    """
+    The Google textual identifier that uniquely identifies an address
+    """
+    care_of: str | None = None
+    """
+    The address care of
     """
 
 
-class ValidateOtpRequest(ApiModel):
+class AddContactDeviceRequest(ApiModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
     )
-    credentials: list[ValidateOtpCredential]
+    serial_number: Annotated[
+        str | None, Field(examples=["00000000-000000000000000"])
+    ] = None
     """
-    Information on how the contact will be identified
+    The device’s serial number or device ID
     """
-    code: Annotated[str, Field(examples=["123456789"])]
+    registration_type: (
+        Annotated[
+            AddContactDeviceRequestRegistrationType | Literal["IOS", "ANDROID"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
     """
-    The OTP that should be used for verification purposes
+    The device’s registration type
+    """
+    registration_token: Annotated[
+        str | None, Field(examples=["4AD9C84FA60F9FE407140E20F707726A"])
+    ] = None
+    """
+    The device’s registration token
     """
 
 
@@ -1356,6 +876,45 @@ class AddContactFileRequest(ApiModel):
     """
 
 
+class AddPaymentMethodRequest(ApiModel):
+    """
+    Request body of Add Payment Methods. The seed is truncated at L4499 inside bank_details; attributes after 'swift' (if any) are unknown.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    id: Annotated[str | None, Field(examples=["34234234-34343"])] = None
+    """
+    Unique identifier for the payment method, if not specified it will be auto generated
+    """
+    payment_method_type: Annotated[
+        AddPaymentMethodRequestPaymentMethodType
+        | Literal["CARD", "DIRECT_DEBIT", "PAYPAL", "WALLET", "ACCOUNT"],
+        Field(union_mode="left_to_right"),
+    ]
+    """
+    The payment method that will be related with the account
+    """
+    is_primary: Annotated[bool | None, Field(examples=[True])] = None
+    """
+    Marks the payment method as the contact’s primary one
+    """
+    is_backup: Annotated[bool | None, Field(examples=[False])] = None
+    """
+    Marks the payment method as the backup
+    """
+    notes: Annotated[str | None, Field(examples=["Lorem Ipsum"])] = None
+    """
+    Notes related to the payment method
+    """
+    bank_details: AddPaymentMethodRequestBankDetails | None
+    """
+    The bank details. Required and applicable if the payment method is set to BANK (sic: BANK is not one of the payment_method_type values)
+    """
+
+
 class AddressIdResponse(ApiModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1366,6 +925,45 @@ class AddressIdResponse(ApiModel):
     )
     """
     The address record identifier
+    """
+
+
+class AuthenticateContactRequest(ApiModel):
+    """
+    The seed marks username, password, token, phone_number and country_code "required nullable" with "(required for <provider>)"; its own examples omit the ones that do not apply, so they are required per provider (allOf below), not always.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    provider: Annotated[
+        AuthenticateContactRequestProvider
+        | Literal["EMAIL", "FACEBOOK", "GOOGLE", "PHONE", "MW4"],
+        Field(union_mode="left_to_right"),
+    ]
+    """
+    The contact’s identity provider. EMAIL, FACEBOOK, GOOGLE, PHONE; MW4 = CRM.COM auth server. (The seed prints the note 'PENDING' under PHONE; it is not a value.)
+    """
+    username: Annotated[str | None, Field(examples=["johndoe@crm.com"])] = None
+    """
+    The contact’s username (required for EMAIL)
+    """
+    password: Annotated[str | None, Field(examples=["password1234"])] = None
+    """
+    The contact’s password (required for EMAIL)
+    """
+    token: Annotated[str | None, Field(examples=["234er43ergt34eett34"])] = None
+    """
+    The token taken from the OAuth service provider (required for Facebook and Google providers)
+    """
+    phone_number: Annotated[str | None, Field(examples=["21000000"])] = None
+    """
+    The contact’s phone number (required for PHONE)
+    """
+    country_code: Annotated[str | None, Field(examples=["CYP"])] = None
+    """
+    The contact’s phone number country code (required for PHONE)
     """
 
 
@@ -1424,7 +1022,7 @@ class CommunicationSummary(ApiModel):
     """
     life_cycle_state: Annotated[
         Annotated[
-            LifeCycleState | Literal["PENDING", "COMPLETED", "REJECTED"],
+            CommunicationLifeCycleState | Literal["PENDING", "COMPLETED", "REJECTED"],
             Field(union_mode="left_to_right"),
         ]
         | None,
@@ -1441,7 +1039,7 @@ class CommunicationSummary(ApiModel):
     """
     channel: Annotated[
         Annotated[
-            Channel | Literal["SMS", "EMAIL", "DEVICE", "INAPP"],
+            CommunicationChannel | Literal["SMS", "EMAIL", "DEVICE", "INAPP"],
             Field(union_mode="left_to_right"),
         ]
         | None,
@@ -1509,7 +1107,8 @@ class Contact(ApiModel):
     """
     type: (
         Annotated[
-            Type | Literal["PERSON", "COMPANY"], Field(union_mode="left_to_right")
+            ContactType | Literal["PERSON", "COMPANY"],
+            Field(union_mode="left_to_right"),
         ]
         | None
     ) = None
@@ -1562,44 +1161,14 @@ class Contact(ApiModel):
     """
     consent_state: (
         Annotated[
-            ConsentState | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
+            ContactConsentState
+            | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
             Field(union_mode="left_to_right"),
         ]
         | None
     ) = None
     """
     The contact consent
-    """
-
-
-class ContactAccessToken(ApiModel):
-    """
-    Access token and authorised contact, returned by Authenticate Contact, Refresh Token and Validate One Time Password
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    access_token: Annotated[
-        str | None,
-        Field(
-            examples=[
-                "eyJhbGciOiJIUzUxMiJ9.eyJzdWIiOiJhMjc4ZDNlNS05YjhlLTQzNmUtOTIzMC03MGYzZTJkZjFjYTUiLCJleHAiOjE1Njg1NTQxMjJ9.LemqPPThkqfakkKS6CdkNvV1Lnc88CWirEpHOPnWjJPQz02zgkKSwfbvrEsl3OmR2LUhDILsOXf4x-GPFmNJCg"
-            ]
-        ),
-    ] = None
-    """
-    The token that can be used in subsequent API calls (sent as the raw value of the Authorization header)
-    """
-    exp: Annotated[str | None, Field(examples=["1572530655"])] = None
-    """
-    The token expiration date (epoch seconds, sent as a string)
-    """
-    contact: AuthenticatedContact | None = None
-    organisations: list[ContactOrganisation] | None = None
-    """
-    Details about the organisations that the contact has joined
     """
 
 
@@ -1616,7 +1185,7 @@ class ContactAddress(ApiModel):
     """
     address_type: (
         Annotated[
-            AddressType1 | Literal["HOME", "BUSINESS"],
+            AddContactAddressRequestAddressType | Literal["HOME", "BUSINESS"],
             Field(union_mode="left_to_right"),
         ]
         | None
@@ -1681,6 +1250,37 @@ class ContactAddressList(ApiModel):
     """
 
 
+class ContactDemographics(ApiModel):
+    """
+    A contact's demographics. The seed gives names, types and examples only; the descriptions here are derived from the field names.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    gender: Annotated[str | None, Field(examples=["FEMALE"])] = None
+    """
+    The person gender (no description or enumeration in the seed for this response)
+    """
+    passport: ContactDemographicsIdDetails | None = None
+    """
+    Passport details
+    """
+    id_details: ContactDemographicsIdDetails | None = None
+    """
+    Identity document details
+    """
+    name_day: ContactDemographicsNameDay | None = None
+    """
+    Name day
+    """
+    date_of_birth: ContactDemographicsDateOfBirth | None = None
+    """
+    Date of birth
+    """
+
+
 class ContactDevice(ApiModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1706,7 +1306,7 @@ class ContactDevice(ApiModel):
     """
     registration_type: (
         Annotated[
-            RegistrationType1 | Literal["IOS", "ANDROID"],
+            AddContactDeviceRequestRegistrationType | Literal["IOS", "ANDROID"],
             Field(union_mode="left_to_right"),
         ]
         | None
@@ -1772,6 +1372,253 @@ class ContactIdResponse(ApiModel):
     """
 
 
+class ContactOrganisation(ApiModel):
+    """
+    An organisation that the contact has joined
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    external_id: Annotated[
+        str | None, Field(examples=["QWERTY12345671234567324ETFTGBY78"])
+    ] = None
+    """
+    The organisation’s external identifier (documented as 'string GUID', but the seed's example value is not hexadecimal, so no GUID pattern is applied)
+    """
+    org_type: (
+        Annotated[
+            ContactOrganisationOrgType | Literal["SERVICE_OWNER", "ORGANISATION"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
+    """
+    The organisation type
+    """
+    org_relationship: (
+        Annotated[
+            ContactOrganisationOrgRelationship
+            | Literal["BUSINESS", "SUBSIDIARY", "MERCHANT"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
+    """
+    The organisation relationship
+    """
+    name: Annotated[str | None, Field(examples=["CRMdotCOM"])] = None
+    """
+    The organisation name
+    """
+
+
+class OtpRequestCredential(ApiModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    name: (
+        Annotated[
+            OtpRequestCredentialName
+            | Literal["BIRTHDATE", "PASSPORT", "ID_NUMBER", "CARD", "PHONE", "EMAIL"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
+    """
+    The predetermined information that will be used to identify the contact. BIRTHDATE, PASSPORT, ID_NUMBER: lookup on contact details; CARD: lookup on contact customer identification medium (if enabled) and then on contact details; PHONE, EMAIL: lookup on contact identity, then on customer identification medium (if enabled) and last on contact details
+    """
+    value: Annotated[str | None, Field(examples=["1234567"])] = None
+    """
+    The value of the credential to check
+    """
+
+
+class RegisterContactIdentity(ApiModel):
+    """
+    Details about the customer’s identity. The seed marks username, password, validation_required, phone_number, country_code and token "required nullable" with "(required for <provider>)"; its own examples omit the ones that do not apply, so they are required per provider (allOf below), not always.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    provider: Annotated[
+        RegisterContactIdentityProvider
+        | Literal["EMAIL", "PHONE", "GOOGLE", "FACEBOOK"],
+        Field(union_mode="left_to_right"),
+    ]
+    """
+    The identity provider
+    """
+    username: Annotated[str | None, Field(examples=["johndoe@crm.com"])] = None
+    """
+    The contact’s username (required for EMAIL)
+    """
+    password: Annotated[str | None, Field(examples=["12345"])] = None
+    """
+    The contact’s password (required for EMAIL)
+    """
+    validation_required: Annotated[bool | None, Field(examples=[True])] = None
+    """
+    Defines whether the username (email) should be verified (required for EMAIL)
+    """
+    phone_number: Annotated[str | None, Field(examples=["2265577"])] = None
+    """
+    The contact’s phone number (required for PHONE)
+    """
+    country_code: Annotated[str | None, Field(examples=["CYP"])] = None
+    """
+    The contact’s phone number country code (required for PHONE)
+    """
+    token: Annotated[
+        str | None, Field(examples=["YOJDAKEb9l1U0sUzrskM6X4emzrSeXqb"])
+    ] = None
+    """
+    The token taken from the OAuth service provider (required for Facebook and Google)
+    """
+
+
+class RegisterContactRequest(ApiModel):
+    """
+    The seed marks first_name and last_name "required nullable" with "(required for EMAIL and PHONE providers)", the same conditional marker as the identity fields, so they are required only when identity.provider is EMAIL or PHONE (allOf below), not always.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    first_name: Annotated[str | None, Field(examples=["John"])] = None
+    """
+    The contact first name (required for EMAIL and PHONE providers)
+    """
+    last_name: Annotated[str | None, Field(examples=["Doe"])] = None
+    """
+    The contact last name (required for EMAIL and PHONE providers)
+    """
+    identity: RegisterContactIdentity
+    service_acceptance: Annotated[bool | None, Field(examples=[True])] = True
+    """
+    Defines whether the contact has accepted the client service
+    """
+    email_opt_out: Annotated[bool | None, Field(examples=[True])] = False
+    """
+    The contact setting for receiving emails
+    """
+    sms_opt_out: Annotated[bool | None, Field(examples=[True])] = False
+    """
+    The contact setting for receiving sms
+    """
+    consent_state: (
+        Annotated[
+            ContactConsentState
+            | Literal["PENDING", "ACCEPTED", "REJECTED", "WITHDRAWN"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
+    """
+    The contact setting for consent
+    """
+    referral_code: str | None = None
+    """
+    Referral code (the seed gives only the name and type, no description)
+    """
+
+
+class RequestOtpRequest(ApiModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    send_method: Annotated[
+        RequestOtpRequestSendMethod | Literal["EMAIL", "SMS"],
+        Field(union_mode="left_to_right"),
+    ]
+    """
+    How to send the validation code
+    """
+    credentials: list[OtpRequestCredential]
+    """
+    Information on how the contact will be identified
+    """
+
+
+class UpdateContactRequestDemographics(ApiModel):
+    """
+    Information about the person demographics
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    gender: (
+        Annotated[
+            UpdateContactRequestDemographicsGender | Literal["MALE", "FEMALE"],
+            Field(union_mode="left_to_right"),
+        ]
+        | None
+    ) = None
+    """
+    The person gender
+    """
+    passport: UpdateContactRequestDemographicsPassport | None = None
+    """
+    Information about the person passport
+    """
+    id_details: UpdateContactRequestDemographicsIdDetails | None = None
+    """
+    Information about the person id
+    """
+    name_day: UpdateContactRequestDemographicsNameDay | None = None
+    """
+    Information about the person nameday
+    """
+    date_of_birth: UpdateContactRequestDemographicsDateOfBirth | None = None
+    """
+    Information about the person birthdate
+    """
+
+
+class ValidateOtpCredential(ApiModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    name: Annotated[
+        ValidateOtpCredentialName
+        | Literal[
+            "AUTH_OTP", "EMAIL", "PHONE", "ID_NUMBER", "PASSPORT", "BIRTHDATE", "CARD"
+        ],
+        Field(union_mode="left_to_right"),
+    ]
+    """
+    Contact identification credentials. AUTH_OTP: One Time Password Auth Id; EMAIL: the email address that was used to request the otp; PHONE: the phone number that was used to request the otp; ID_NUMBER: the contact’s id number that was used to request the otp; PASSPORT: the contact’s passport that was used to request the otp; BIRTHDATE: the contact’s birthdate that was used to request the otp; CARD: the contact’s card that was used to request the otp
+    """
+    value: Annotated[str, Field(examples=["12345"])]
+    """
+    The value of the credential to verify the contact’s authenticity
+    """
+
+
+class ValidateOtpRequest(ApiModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    credentials: list[ValidateOtpCredential]
+    """
+    Information on how the contact will be identified
+    """
+    code: Annotated[str, Field(examples=["123456789"])]
+    """
+    The OTP that should be used for verification purposes
+    """
+
+
 class Communication(ApiModel):
     """
     A single communication as returned by Get Communications
@@ -1783,7 +1630,7 @@ class Communication(ApiModel):
     )
     life_cycle_state: Annotated[
         Annotated[
-            LifeCycleState | Literal["PENDING", "COMPLETED", "REJECTED"],
+            CommunicationLifeCycleState | Literal["PENDING", "COMPLETED", "REJECTED"],
             Field(union_mode="left_to_right"),
         ]
         | None,
@@ -1795,7 +1642,7 @@ class Communication(ApiModel):
     contact: CommunicationContact | None = None
     channel: Annotated[
         Annotated[
-            Channel | Literal["SMS", "EMAIL", "DEVICE", "INAPP"],
+            CommunicationChannel | Literal["SMS", "EMAIL", "DEVICE", "INAPP"],
             Field(union_mode="left_to_right"),
         ]
         | None,
@@ -1860,3 +1707,103 @@ class CommunicationList(ApiModel):
     Information about the retrieved communication records
     """
     paging: Paging | None = None
+
+
+class ContactAccessToken(ApiModel):
+    """
+    Access token and authorised contact, returned by Authenticate Contact, Refresh Token and Validate One Time Password
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    access_token: Annotated[
+        str | None,
+        Field(
+            examples=[
+                "eyJhbGciOiJIUzUxMiJ9.eyJzdWIiOiJhMjc4ZDNlNS05YjhlLTQzNmUtOTIzMC03MGYzZTJkZjFjYTUiLCJleHAiOjE1Njg1NTQxMjJ9.LemqPPThkqfakkKS6CdkNvV1Lnc88CWirEpHOPnWjJPQz02zgkKSwfbvrEsl3OmR2LUhDILsOXf4x-GPFmNJCg"
+            ]
+        ),
+    ] = None
+    """
+    The token that can be used in subsequent API calls (sent as the raw value of the Authorization header)
+    """
+    exp: Annotated[str | None, Field(examples=["1572530655"])] = None
+    """
+    The token expiration date (epoch seconds, sent as a string)
+    """
+    contact: AuthenticatedContact | None = None
+    organisations: list[ContactOrganisation] | None = None
+    """
+    Details about the organisations that the contact has joined
+    """
+
+
+class UpdateContactRequest(ApiModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    consent_state: str | None = None
+    """
+    Not in the seed's attribute list for Update Contact; only its example request (L2717) sends it ("ACCEPTED"). Declared so that the vendor's own example is a valid request; no enumeration is given here (the values belong to Update Contact Consents).
+    """
+    company_name: Annotated[str | None, Field(examples=["Alpha Bravo"])] = None
+    """
+    Company Name if the Contact represents a company, required attribute if the type is a Company.
+    """
+    title: Annotated[str | None, Field(examples=["Sir"])] = None
+    """
+    The title of the contact. Applicable only if the type is PERSON
+    """
+    first_name: Annotated[str | None, Field(examples=["John"])] = None
+    """
+    The first name of the contact. Applicable and mandatory only if the type is PERSON
+    """
+    middle_name: Annotated[str | None, Field(examples=["Alias"])] = None
+    """
+    The middle name of the contact. Applicable and mandatory only if the type is PERSON
+    """
+    last_name: Annotated[str | None, Field(examples=["Doe"])] = None
+    """
+    The last name of the contact. Applicable and mandatory only if the type is PERSON
+    """
+    preferred_language_code: Annotated[str | None, Field(examples=["ENG"])] = None
+    """
+    The contact preferred language
+    """
+    category_id: Annotated[
+        Guid | None, Field(examples=["4AD9C84FA60F9FE407140E20F707726A"])
+    ] = None
+    """
+    The contact’s category ID
+    """
+    statutory_number: Annotated[str | None, Field(examples=["EF-12345"])] = None
+    """
+    The contact statutory number
+    """
+    demographics: UpdateContactRequestDemographics | None = None
+    """
+    Information about the person demographics
+    """
+    company_profle: UpdateContactRequestCompanyProfle | None = None
+    """
+    A company’s profile. Applicable only if contact_type is COMPANY. Wire name 'company_profle' (sic) kept exactly as documented and as sent in the seed's example.
+    """
+    email_address: Annotated[str | None, Field(examples=["bill@gmail.com"])] = None
+    """
+    The contact’s email address
+    """
+    sms_opt_out: Annotated[bool | None, Field(examples=[False])] = None
+    """
+    The contact setting for receiving sms
+    """
+    email_opt_out: Annotated[bool | None, Field(examples=[False])] = None
+    """
+    The contact setting for receiving email
+    """
+    is_tax_exempt: Annotated[bool | None, Field(examples=[False])] = None
+    """
+    Defines whether the contact is tax exempt or not
+    """
