@@ -11,9 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from generator.config import Selection
 from generator.emit.client import render_client
 from generator.emit.models import render_models
-from generator.emit.readme import client_arguments, example_calls
+from generator.emit.readme import api_reference, client_arguments, example_calls
 from generator.emit.server import render_server
 from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, build_api
@@ -34,6 +35,7 @@ class Target:
     spec: Path
     folder: Path
     package: str
+    selection: Selection = Selection()
 
 
 def default_package(spec: Path) -> str:
@@ -76,7 +78,7 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
     generated in a second process while this one renders and formats the client.
     """
     document = load_document(target.spec)
-    api = build_api(document)
+    api = build_api(document, selection=target.selection)
     header = "# " + header_text(api)
     models_path = Path(target.package) / "models.py"
     cache_key = str(target.folder.resolve())
@@ -91,6 +93,8 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
         files[Path("README.md")] = render("package", "README.md.jinja", api=api, package=target.package,
                                           header_text=header_text(api), calls=example_calls(api),
                                           client_arguments=client_arguments(api))
+        files[Path("api.md")] = render("package", "api.md.jinja", api=api, package=target.package,
+                                       header_text=header_text(api), reference=api_reference(api)).rstrip() + "\n"
         formatted = format_files(files, formatter, cache_key=cache_key)
         models = models if isinstance(models, str) else models.result()
     formatted.update(format_files({models_path: models}, formatter, cache_key=cache_key + ":models"))
@@ -102,7 +106,7 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
         distribution=target.package.replace("_", "-"), version=release.version,
         generator_version=generator_version(),
     )
-    fingerprint = generator_fingerprint(formatter) + ":" + api.spec_sha256
+    fingerprint = generator_fingerprint(formatter) + ":" + api.spec_sha256 + ":" + target.selection.key()
     metadata = {"generator": generator_version(), "spec": api.spec_name, "spec_sha256": api.spec_sha256,
                 "version": release.version}
     return PackageOutput(target.folder, formatted, fingerprint, metadata)
@@ -110,7 +114,8 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
 
 def spec_fingerprint(target: Target, formatter: str) -> str:
     text = target.spec.read_bytes().decode("utf-8-sig")
-    return generator_fingerprint(formatter) + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return (generator_fingerprint(formatter) + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest() + ":"
+            + target.selection.key())
 
 
 def run(targets: list[Target], formatter: str = "black", check: bool = False) -> tuple[Plan, int]:

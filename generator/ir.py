@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.config import Selection
 from generator.load import Document, join_pointer
 from generator.model import MediaType, ModelError, RequestBody, Schema, SpecModel
 from generator.model import Operation as SpecOperation
@@ -156,14 +157,18 @@ class Api:
         return [op for group in self.groups for op in group.operations]
 
 
-def build_api(document: Document, spec_name: str | None = None) -> Api:
-    """Parse a loaded document into the IR; UnsupportedSchema names what cannot be generated."""
-    return _Builder(document).build(spec_name or document.name)
+def build_api(document: Document, spec_name: str | None = None, selection: Selection | None = None) -> Api:
+    """Parse a loaded document into the IR; UnsupportedSchema names what cannot be generated.
+
+    `selection` keeps a subset of the operations (by tag and operationId).
+    """
+    return _Builder(document, selection or Selection()).build(spec_name or document.name)
 
 
 class _Builder:
-    def __init__(self, document: Document):
+    def __init__(self, document: Document, selection: Selection):
         self.document = document
+        self.selection = selection
         self.spec = SpecModel(document)
         self.registry = SchemaRegistry(self.spec.resolver)
         self.annotate = Annotator(self.registry)
@@ -204,7 +209,14 @@ class _Builder:
         class_names = UniqueNames(separator="")
         method_names: dict[str, UniqueNames] = {}
         operation_ids = UniqueNames(separator="_")
-        for operation in self.spec.operations:
+        operations = self.spec.operations
+        unknown = self.selection.unknown({t for op in operations for t in op.tags},
+                                         {op.operation_id for op in operations if op.operation_id})
+        if unknown:
+            raise UnsupportedSchema(self.document, "", f"the generate filters name no {', no '.join(unknown)}")
+        for operation in operations:
+            if not self.selection.admits(operation.tags, operation.operation_id or ""):
+                continue
             tag = (operation.tags or ["default"])[0]
             if tag not in groups:
                 attribute = attributes.claim(snake_case(tag, "default"))

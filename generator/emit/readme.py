@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from generator.ir import Api, Operation, Parameter
 
@@ -50,3 +52,48 @@ def _sample(parameter: Parameter) -> str | None:
     if literal:
         return literal.group(1)
     return _SAMPLES.get(annotation)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of `api.md`: a name, what it is, and the first sentence of its description."""
+
+    name: str
+    detail: str
+    summary: str
+
+
+def api_reference(api: Api) -> dict[str, list[Entry]]:
+    """The namespaces (with their methods) and models of the package, for `api.md`."""
+    sections: dict[str, list[Entry]] = {}
+    for group in api.groups:
+        sections[f"client.{group.attribute}"] = [
+            Entry(f"{op.python_name}({', '.join(_required(op))})", op.success_annotation,
+                  first_sentence(op.summary or op.description))
+            for op in group.operations
+        ]
+    models = api.models_document["components"]["schemas"]
+    sections["models"] = [Entry(name, _model_kind(schema), first_sentence(str(schema.get("description") or "")))
+                          for name, schema in sorted(models.items())]
+    return sections
+
+
+def _required(op: Operation) -> list[str]:
+    return [p.python_name for p in op.parameters if p.required] + (["body"] if op.body and op.body.required else [])
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence (or line) of a description, on one line."""
+    line = " ".join(text.strip().split("\n\n")[0].split())
+    match = re.match(r"(.+?[.!?])(\s|$)", line)
+    return match.group(1) if match else line
+
+
+def _model_kind(schema: Any) -> str:
+    if not isinstance(schema, dict):
+        return "type"
+    if schema.get("enum"):
+        return "enum"
+    if any(k in schema for k in ("oneOf", "anyOf")):
+        return "union"
+    return "model" if schema.get("properties") or schema.get("allOf") else "type"
