@@ -62,8 +62,7 @@ def _imports(operations: list[ServerOperationView]) -> list[str]:
     )
     typing = sorted(["Protocol"] + (["Any"] if operations else [])
                     + [n for n in ("Literal",) if re.search(rf"\b{n}\b", annotations)], key=isort_key)
-    server = sorted(["MockHandlers", "Route", "build_app", "load_spec"]
-                    + (["Reply"] if operations else [])
+    server = sorted(["MockHandlers", "Reply", "Route", "build_app", "load_spec"]  # Reply: exported for handlers
                     + (["Param"] if any(op.parameters for op in operations) else [])
                     + (["Body"] if any(op.body for op in operations) else []), key=isort_key)
     lines = ["import datetime"] if "datetime." in annotations else []
