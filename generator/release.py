@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.diagnostics import SpecInputError
+from generator.diff.compare import diff_documents
+from generator.diff.impact import sdk_impact
+from generator.load import Document, load_document
 from generator.output import read_manifest, sha256
 
 FIRST_VERSION = "1.0.0"
@@ -43,7 +47,7 @@ class Release:
     changelog: str
 
 
-def next_release(folder: Path, package: str, files: dict[Path, str], spec: Any, source: str) -> Release:
+def next_release(folder: Path, package: str, files: dict[Path, str], spec: Document, source: str) -> Release:
     """The version and changelog of the package about to be written to `folder`.
 
     `files` are the new package's other files; `spec` the new spec document (for `diff`);
@@ -181,16 +185,11 @@ def compare_surfaces(old: Surface, new: Surface) -> list[SdkChange]:
 _LEVELS = {"error": 2, "warning": 1, "info": 1}
 
 
-def wire_changes(old_spec: Path, new: Any) -> list[SdkChange]:
+def wire_changes(old_spec: Path, new: Document) -> list[SdkChange]:
     """Changes on the wire that break or may break callers, named by the SDK method they touch.
 
     Additions are left to the API comparison, which names them in SDK terms.
     """
-    from generator.diagnostics import SpecInputError
-    from generator.diff.compare import diff_documents
-    from generator.diff.impact import sdk_impact
-    from generator.load import load_document
-
     try:
         old = load_document(old_spec)
         changes = diff_documents(old, new)
