@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from generator.config import ConfigError, load_config
 from generator.diagnostics import Diagnostic, Level, SpecInputError
 from generator.formatting import FORMATTERS
 from generator.load import display_path, load_document
@@ -68,13 +69,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from generator.schemas import UnsupportedSchema
     from generator.trial import BrokenPackageError
 
-    specs = [Path(p) for p in args.specs] or default_specs()
-    if args.package and len(specs) != 1:
+    try:
+        config = None if args.specs else load_config(Path("pyproject.toml"))
+    except ConfigError as exc:
+        location, _, message = str(exc).partition(": ")
+        print(f"{location}: config-invalid: {message}")
+        return EXIT_UNUSABLE
+    if args.package and len(args.specs) != 1:
         print("--package needs exactly one SPEC", file=sys.stderr)
         return EXIT_UNUSABLE
-    out = Path(args.out)
-    targets = [Target(spec, out / (args.package or default_package(spec)), args.package or default_package(spec))
-               for spec in specs]
+    if config is not None:
+        out = Path(args.out) if args.out else config.out
+        targets = [Target(p.spec, out / (p.name or default_package(p.spec)), p.name or default_package(p.spec),
+                          p.selection) for p in config.packages]
+    else:
+        out = Path(args.out or "generated")
+        specs = [Path(p) for p in args.specs] or default_specs()
+        targets = [Target(spec, out / (args.package or default_package(spec)), args.package or default_package(spec))
+                   for spec in specs]
     try:
         changes, skipped = generate.run(targets, formatter=args.formatter, check=args.check)
     except SpecInputError as exc:
@@ -261,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="generate a typed client package per spec")
     gen.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: spec/*.yaml)")
-    gen.add_argument("--out", default="generated", help="folder that receives one package folder per spec")
+    gen.add_argument("--out", help="folder that receives one package folder per spec (default: the configuration's"
+                                   " `out`, else generated)")
     gen.add_argument("--package", help="Python package name (one SPEC only; default crm_<spec name>)")
     gen.add_argument("--check", action="store_true", help="write nothing; exit 1 and list stale files if any")
     gen.add_argument("--formatter", choices=FORMATTERS, default="black",

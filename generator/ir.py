@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from generator.config import Selection
 from generator.load import Document, join_pointer
 from generator.model import MediaType, ModelError, RequestBody, Schema, SpecModel
 from generator.model import Operation as SpecOperation
@@ -168,12 +169,14 @@ class Api:
         return [op for group in self.groups for op in group.operations]
 
 
-def build_api(document: Document, spec_name: str | None = None, *, models: bool = True) -> Api:
+def build_api(document: Document, spec_name: str | None = None, selection: Selection | None = None, *,
+              models: bool = True) -> Api:
     """Parse a loaded document into the IR; UnsupportedSchema names what cannot be generated.
 
-    `models=False` leaves the models document empty: enough for the names (the docs use it).
+    `selection` keeps a subset of the operations (by tag and operationId); `models=False` leaves
+    the models document empty: enough for the names (the docs use it).
     """
-    return _Builder(document).build(spec_name or document.name, models)
+    return _Builder(document, selection or Selection()).build(spec_name or document.name, models)
 
 
 @dataclass
@@ -188,7 +191,7 @@ class ClientSurface:
 def client_surface(document: Document, wanted: Callable[[SpecOperation], bool]) -> ClientSurface:
     """The client's names for every operation, the full IR only for the `wanted` ones (the cheap part of
     `build_api`: no models document); UnsupportedSchema names what cannot be generated."""
-    builder = _Builder(document)
+    builder = _Builder(document, Selection())
     try:
         builder.scheme_names = {s.key: s.python_name for s in builder._security_schemes()}
         groups = builder._groups(wanted)
@@ -199,8 +202,9 @@ def client_surface(document: Document, wanted: Callable[[SpecOperation], bool]) 
 
 
 class _Builder:
-    def __init__(self, document: Document):
+    def __init__(self, document: Document, selection: Selection):
         self.document = document
+        self.selection = selection
         self.spec = SpecModel(document)
         self.registry = SchemaRegistry(self.spec.resolver)
         self.annotate = Annotator(self.registry)
@@ -247,7 +251,14 @@ class _Builder:
         class_names = UniqueNames(separator="")
         method_names: dict[str, UniqueNames] = {}
         operation_ids = UniqueNames(separator="_")
-        for operation in self.spec.operations:
+        operations = self.spec.operations
+        unknown = self.selection.unknown({t for op in operations for t in op.tags},
+                                         {op.operation_id for op in operations if op.operation_id})
+        if unknown:
+            raise UnsupportedSchema(self.document, "", f"the generate filters name no {', no '.join(unknown)}")
+        for operation in operations:
+            if not self.selection.admits(operation.tags, operation.operation_id or ""):
+                continue
             tag = (operation.tags or ["default"])[0]
             if tag not in groups:
                 attribute = attributes.claim(snake_case(tag, "default"))

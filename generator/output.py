@@ -31,10 +31,11 @@ class PackageOutput:
     folder: Path
     files: dict[Path, str]  # relative to folder
     fingerprint: str
+    metadata: dict[str, str] = field(default_factory=dict)  # what generated it: spec hash, versions
 
     def manifest(self) -> str:
         entries = {str(path.as_posix()): sha256(text) for path, text in sorted(self.files.items())}
-        return json.dumps({"files": entries}, indent=1, sort_keys=True) + "\n"
+        return json.dumps({**self.metadata, "files": entries}, indent=1, sort_keys=True) + "\n"
 
 
 @dataclass

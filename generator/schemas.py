@@ -8,6 +8,7 @@ those names, with every `$ref` rewritten to them, so both sides agree on names.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,11 +44,15 @@ class SchemaRegistry:
     names: dict[Target, str] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict)
     _pending: list[tuple[str, Document, str]] = field(default_factory=list)
+    # structure of a hoisted schema -> the (name, pointer) of each place it sits -> the schema there
+    _candidates: dict[str, dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
+    _shapes: dict[str, str] = field(default_factory=dict)  # structure of a hoisted schema -> its model
+    _null_variant: bool = True  # OpenAPI 3.1: a nullable hoisted schema is `anyOf: [$ref, null]`
 
     def __post_init__(self) -> None:
         root = self.resolver.root
         self._is_v31 = str(root.data.get("openapi", "")).startswith("3.1")
-        for name in (root.data.get("components") or {}).get("schemas") or {}:
+        for name in sorted((root.data.get("components") or {}).get("schemas") or {}):  # order-free names
             self.name_of(root, join_pointer(["components", "schemas", name]), name)
 
     def name_of(self, document: Document, pointer: str, hint: str) -> str:
@@ -67,13 +72,23 @@ class SchemaRegistry:
                 if path == root and pointer.startswith(prefix) and len(split_pointer(pointer)) == 3}
 
     def models_document(self, openapi_version: str) -> dict[str, Any]:
-        """The document for datamodel-code-generator: every named schema, `$ref`s rewritten."""
-        while self._pending:
-            name, document, pointer = self._pending.pop(0)
-            value = self._value(document, pointer)
-            if value is False:
-                raise UnsupportedSchema(document, pointer, UNSATISFIABLE)
-            self.models[name] = self._rewrite(value, document, pointer)
+        """The document for datamodel-code-generator: every named schema, `$ref`s rewritten.
+
+        Inline schemas that become classes are hoisted and named from where they sit:
+        property `identity` of `Contact` is `ContactIdentity`, its array items
+        `ContactIdentityItem`, the second inline variant of a union `...Option2`.
+        """
+        self._null_variant = openapi_version.startswith("3.1")
+        named = []
+        while self._pending:  # first pass: every place each inline shape sits, and the names it suggests
+            named.append(self._pending.pop(0))
+            if self._value(named[-1][1], named[-1][2]) is False:
+                raise UnsupportedSchema(named[-1][1], named[-1][2], UNSATISFIABLE)
+            self._rewrite(self._value(named[-1][1], named[-1][2]), named[-1][1], named[-1][2], named[-1][0])
+        for shape, places in sorted(self._candidates.items(), key=lambda item: (min(item[1]), item[0])):
+            self._shapes[shape] = self.unique.claim(min(places)[0])  # the same name whatever the order
+        for name, document, pointer in named:
+            self.models[name] = self._rewrite(self._value(document, pointer), document, pointer, name)
         ordered = {name: self.models[name] for name in sorted(self.models)}
         return {
             "openapi": openapi_version,
@@ -88,8 +103,11 @@ class SchemaRegistry:
             node = node[int(part)] if isinstance(node, list) else node[part]
         return node
 
-    def _rewrite(self, node: Any, document: Document, pointer: str) -> Any:
+    def _rewrite(self, node: Any, document: Document, pointer: str, owner: str | None) -> Any:
         """A copy of a schema whose `$ref`s point at registry names (examples copied as they are).
+
+        `owner` is the class name the schema's inline parts are named after; None where a
+        schema only constrains (`not`, `if`/`then`/`else`, ...) and nothing is hoisted.
 
         Boolean schemas: `true` allows anything; a `false` property can never be present and
         is left out; `false` in `anyOf`/`oneOf` matches nothing (datamodel-code-generator drops
@@ -97,7 +115,7 @@ class SchemaRegistry:
         at all and is refused.
         """
         if isinstance(node, list):
-            return [self._rewrite(item, document, f"{pointer}/{i}") for i, item in enumerate(node)]
+            return [self._rewrite(item, document, f"{pointer}/{i}", owner) for i, item in enumerate(node)]
         if not isinstance(node, dict):
             return node
         _refuse_unsatisfiable(node, document, pointer)
@@ -107,24 +125,72 @@ class SchemaRegistry:
             node = {**siblings, "allOf": [{"$ref": node["$ref"]}, *(node.get("allOf") or [])]}
         result: dict[str, Any] = {}
         for key, value in node.items():
+            child = extend_pointer(pointer, key)
             if key == "$ref" and isinstance(value, str):
                 in_all_of = split_pointer(pointer)[-2:-1] == ["allOf"]
                 result[key] = COMPONENT_PREFIX + self._ref_name(value, document, pointer, follow_aliases=in_all_of)
             elif key in ("example", "examples", "default", "enum", "const"):
                 result[key] = copy.deepcopy(value)
             elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
-                where = join_pointer([*split_pointer(pointer), key, "mapping"])
+                where = extend_pointer(pointer, key, "mapping")
                 mapping = {tag: COMPONENT_PREFIX + self._mapping_name(str(target), document, where)
                            for tag, target in value["mapping"].items()}
                 result[key] = {**copy.deepcopy(value), "mapping": mapping}
             elif key == "properties" and isinstance(value, dict):
                 result[key] = {
-                    prop: self._rewrite(schema, document, extend_pointer(pointer, key, prop))
+                    prop: self._position(schema, document, extend_pointer(child, prop),
+                                         owner and owner + pascal_case(prop, "Field"))
                     for prop, schema in value.items() if schema is not False
                 }
+            elif key in ("items", "additionalProperties") and isinstance(value, dict):
+                suffix = "Item" if key == "items" else "Value"
+                result[key] = self._position(value, document, child, owner and owner + suffix)
+            elif key in ("oneOf", "anyOf") and isinstance(value, list):
+                result[key] = [self._position(item, document, f"{child}/{i}", owner and f"{owner}Option{i + 1}")
+                               for i, item in enumerate(value)]
+            elif key == "allOf":
+                result[key] = self._rewrite(value, document, child, owner)
             else:
-                result[key] = self._rewrite(value, document, extend_pointer(pointer, key))
+                result[key] = self._rewrite(value, document, child, None)
         return result
+
+    def _position(self, node: Any, document: Document, pointer: str, name: str | None) -> Any:
+        """A schema where a class may sit: hoisted to a named model when it needs one."""
+        if name is None or not isinstance(node, dict) or not hoisted(node):
+            return self._rewrite(node, document, pointer, name)
+        types = schema_types(node)
+        nullable = "null" in types or None in (node.get("enum") or ())
+        if nullable and not self._null_variant:
+            return self._rewrite(node, document, pointer, name)
+        model = self._shared_name(node, document, pointer, name)
+        usage: dict[str, Any] = {k: copy.deepcopy(node[k]) for k in USAGE_KEYWORDS if k in node}
+        if nullable:
+            return {"anyOf": [{"$ref": COMPONENT_PREFIX + model}, {"type": "null"}], **usage}
+        return {"$ref": COMPONENT_PREFIX + model, **usage}
+
+    def _shared_name(self, node: dict[str, Any], document: Document, pointer: str, name: str) -> str:
+        """The model of an inline schema; structurally identical ones share one, the least of their names.
+
+        The first pass only collects names (and returns a placeholder); the second uses them.
+        """
+        target = (str(document.path), pointer)
+        if target in self.names:
+            return self.names[target]
+        schema = {k: v for k, v in node.items() if k not in USAGE_KEYWORDS or k == "description"}
+        if isinstance(schema.get("type"), list):
+            schema["type"] = [t for t in schema["type"] if t != "null"]
+        if isinstance(schema.get("enum"), list):
+            schema["enum"] = [v for v in schema["enum"] if v is not None]
+        shape = str(document.path) + json.dumps(_shape(schema), sort_keys=True)
+        if shape not in self._shapes:
+            self._candidates.setdefault(shape, {})[(name, pointer)] = schema
+            self._rewrite(schema, document, pointer, name)
+            return name
+        model = self._shapes[shape]
+        if model not in self.models:  # written from the place that gave the name (its description)
+            origin = min(self._candidates[shape])
+            self.models[model] = self._rewrite(self._candidates[shape][origin], document, origin[1], model)
+        return model
 
     def _mapping_name(self, target: str, document: Document, pointer: str) -> str:
         """A discriminator mapping value: a component schema's name, or a `$ref` relative to its file."""
@@ -174,8 +240,7 @@ def _refuse_unsatisfiable(schema: dict[str, Any], document: Document, pointer: s
         return
     for name in schema.get("required") or []:
         if properties.get(name) is False:  # it must be present and can never be
-            raise UnsupportedSchema(document, join_pointer([*split_pointer(pointer), "properties", name]),
-                                    UNSATISFIABLE)
+            raise UnsupportedSchema(document, extend_pointer(pointer, "properties", name), UNSATISFIABLE)
 
 
 @dataclass
@@ -206,7 +271,7 @@ class Annotator:
         )
 
     def parameter(self, schema: Any, document: Document, pointer: str) -> str:
-        """Annotation for a parameter: plain Python types, enums as `Literal`s."""
+        """Annotation for a parameter: plain Python types, enums (and `const`) as `Literal`s."""
         document, pointer = self.registry.resolver.where(schema, document, pointer)
         try:
             schema, document, target = self.registry.deref(schema, document)
@@ -220,6 +285,9 @@ class Annotator:
         if values is not None:
             literals = [v for v in values if v is not None and isinstance(v, (str, int, float, bool))]
             literal = f"Literal[{', '.join(repr(v) for v in literals)}]" if literals else "Any"
+            if target is not None and literals and "enum" in schema:  # a named enum: members and values
+                parts = split_pointer(target)
+                literal = f"models.{self.registry.name_of(document, target, parts[-1])} | {literal}"
             return self._union([literal, "None"] if "null" in types or None in values else [literal])
         if any(k in schema for k in ("oneOf", "anyOf", "allOf")) or "object" in types or not types:
             return "Any" if "null" not in types else "Any | None"
@@ -261,6 +329,40 @@ def pinned_values(schema: dict[str, Any]) -> list[Any] | None:
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return list(schema["enum"])
     return [schema["const"]] if "const" in schema else None
+
+
+# Keywords about a schema's use at one place (field docs, default), kept there when it is hoisted.
+USAGE_KEYWORDS = ("description", "default", "example", "examples", "deprecated", "readOnly", "writeOnly")
+DOC_KEYWORDS = frozenset({"description", "title", "example", "examples", "$comment", "deprecated"})
+
+
+def hoisted(schema: dict[str, Any]) -> bool:
+    """Inline schemas that get a class of their own: enums, objects with properties, merges."""
+    if "const" in schema:
+        return False
+    if isinstance(schema.get("enum"), list) and [v for v in schema["enum"] if v is not None]:
+        return True
+    if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) > 1:
+        return True
+    types = schema_types(schema)
+    return (not types or "object" in types) and bool(schema.get("properties"))
+
+
+def _shape(node: Any, values: bool = False) -> Any:
+    """A schema without its documentation: what makes two inline schemas the same class."""
+    if isinstance(node, list):
+        return [_shape(item, values) for item in node]
+    if not isinstance(node, dict) or values:
+        return node
+    result = {}
+    for key, value in node.items():
+        if key in DOC_KEYWORDS:
+            continue
+        if key in ("properties", "patternProperties", "$defs", "dependentSchemas") and isinstance(value, dict):
+            result[key] = {name: _shape(schema) for name, schema in value.items()}
+        else:
+            result[key] = _shape(value, values=key in ("enum", "const", "default"))
+    return result
 
 
 def needs_class(schema: dict[str, Any], types: list[str]) -> bool:

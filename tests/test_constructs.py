@@ -59,7 +59,7 @@ CHECKS = {
         import pydantic
         from anchor import models
         book = models.Book.model_validate({"title": "Dune"})
-        assert isinstance(book.title, models.Title) and book.title.root == "Dune"
+        assert book.title == "Dune"  # Title is a plain string for the user (an Annotated alias)
         try:
             models.Book.model_validate({"title": "x" * 81})
             raise AssertionError("the anchored schema's maxLength applies")
@@ -111,7 +111,8 @@ CHECKS = {
         model = models.AModel()
         assert model.overridden is models.AnAllOfEnum.overridden_default, model.overridden
         assert model.inherited is models.AnAllOfEnum.a_default, model.inherited
-        assert model.tags == [] and models.Anything.model_validate([1, "a"]).root == [1, "a"]
+        import pydantic
+        assert model.tags == [] and pydantic.TypeAdapter(models.Anything).validate_python([1, "a"]) == [1, "a"]
     """,
 }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.emit.models import isort_key
+from generator.emit.readme import client_arguments
 from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, Group, Operation, Parameter
 from generator.runtime import Wire, describe
@@ -56,7 +57,8 @@ def render_client(api: Api, package: str, header: str) -> dict[Path, str]:
     base = Path(package)
     groups = [_group_view(group) for group in api.groups]
     files = {
-        base / "__init__.py": render("package", "__init__.py.jinja", api=api, package=package, header=header),
+        base / "__init__.py": render("package", "__init__.py.jinja", api=api, package=package, header=header,
+                                           client_arguments=client_arguments(api)),
         base / "_runtime.py": f"{header}\n{RUNTIME.read_text(encoding='utf-8')}",
         base / "_codec.py": f"{header}\n{CODEC.read_text(encoding='utf-8')}",
         base / "py.typed": "",

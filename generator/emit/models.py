@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.emit.hierarchy import merge_all_of, unlinearisable
 from generator.emit.templating import TEMPLATES
+from generator.emit.user_types import plain_types
 from generator.ir import Api
 from generator.schemas import COMPONENT_PREFIX
 
@@ -38,7 +39,8 @@ def render_models(api: Api, package: str, header: str) -> str:
         raise ModelGenerationError(f"datamodel-code-generator failed: {type(exc).__name__}: {message}") from None
     if not isinstance(code, str):
         raise ModelGenerationError("datamodel-code-generator produced several modules; expected one")
-    code = sort_imports(_type_bare_lists(_defer_builds(_open_enums(code, package), package), document), package)
+    code = plain_types(_type_bare_lists(code, document))  # items back first: a recursive array stays a model
+    code = sort_imports(_defer_builds(_open_enums(code, package), package), package)
     defined = {next(filter(None, m)) for m in _DEFINED.findall(code)}
     missing = sorted(set(document["components"]["schemas"]) - defined)
     if missing:
@@ -103,13 +105,13 @@ def _defer_builds(code: str, package: str) -> str:
     if count:
         future = "from __future__ import annotations\n"
         code = code.replace(future, f"{future}from {package}._runtime import ApiRootModel\n", 1)
-        if not re.search(r"\bRootModel\b", code.split("\n\n\n", 1)[1] if "\n\n\n" in code else ""):
-            code = re.sub(r"^(from pydantic import .*?)\bRootModel, |, RootModel\b", r"\1", code, count=1,
-                          flags=re.MULTILINE)
+    if not re.search(r"\bRootModel\b", code.split("\n\n\n", 1)[1] if "\n\n\n" in code else ""):
+        code = re.sub(r"^(from pydantic import .*?)\bRootModel, |, RootModel\b", r"\1", code, count=1,
+                      flags=re.MULTILINE)
     return code
 
 
-_BARE_LIST_ROOT = re.compile(r"^class (\w+)\(ApiRootModel\[list\]\):\n((?:    .*\n|\n)*?)    root: list$", re.MULTILINE)
+_BARE_LIST_ROOT = re.compile(r"^class (\w+)\(RootModel\[list\]\):\n((?:    .*\n|\n)*?)    root: list$", re.MULTILINE)
 
 
 def _type_bare_lists(code: str, document: dict[str, Any]) -> str:
@@ -126,7 +128,7 @@ def _type_bare_lists(code: str, document: dict[str, Any]) -> str:
         if items is None:
             return match.group(0)
         quoted = re.sub(r"\b(?!list\b)(\w+)", r'"\1"', items)
-        return f"class {name}(ApiRootModel[list[{quoted}]]):\n{body}    root: list[{items}]"
+        return f"class {name}(RootModel[list[{quoted}]]):\n{body}    root: list[{items}]"
 
     return _BARE_LIST_ROOT.sub(typed, code)
 

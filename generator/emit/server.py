@@ -67,7 +67,7 @@ def _imports(operations: list[ServerOperationView]) -> list[str]:
     )
     typing = sorted((["Any"] if operations else [])
                     + [n for n in ("Literal",) if re.search(rf"\b{n}\b", annotations)], key=isort_key)
-    server = sorted(["CredentialCheck", "MockHandlers", "Reply", "Route", "build_app", "load_spec"]
+    server = sorted(["CredentialCheck", "MockHandlers", "Reply", "Route", "build_app", "load_spec"]  # Reply: for handlers
                     + (["unimplemented"] if operations else [])
                     + (["Param"] if any(op.parameters for op in operations) else [])
                     + (["Body"] if any(op.body for op in operations) else []), key=isort_key)

@@ -1,0 +1,199 @@
+"""Regeneration as a release: the package's next semver and its CHANGELOG entry, in SDK terms.
+
+The state is in the committed package: its `pyproject.toml` version, its `CHANGELOG.md`, its
+bundled `openapi.json` and its code. A regeneration whose code is unchanged keeps them all;
+otherwise the old and new packages' public API are compared with griffe (methods and their
+keyword arguments, models and their fields), the old and new specs with `diff` (wire-level
+breaks griffe cannot see, such as a narrowed enum), and the version is bumped: major for a
+break, minor for an addition or change, patch for documentation only.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.diagnostics import SpecInputError
+from generator.diff.compare import diff_documents
+from generator.diff import sdk as diff_sdk
+from generator.load import Document, load_document
+from generator.output import read_manifest, sha256
+
+FIRST_VERSION = "1.0.0"
+CHANGELOG = Path("CHANGELOG.md")
+VERSIONED = frozenset({Path("pyproject.toml"), CHANGELOG})  # files that carry the version itself
+INTRO = ("# Changelog\n\nOne entry per release, newest first. Versions follow semver for users of the SDK: "
+         "major for a break (a removed method, keyword argument or field, a narrowed type), minor for an "
+         "addition, patch for documentation only.\n")
+_SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+
+
+@dataclass(frozen=True, order=True)
+class SdkChange:
+    """One change for users of the SDK: what it touches and what happened to it."""
+
+    level: int  # 2 breaks callers, 1 adds or changes, 0 documentation
+    text: str  # `client.activities.list_activities()`: new keyword argument `note_filter`
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    changelog: str
+
+
+def next_release(folder: Path, package: str, files: dict[Path, str], spec: Document, source: str) -> Release:
+    """The version and changelog of the package about to be written to `folder`.
+
+    `files` are the new package's other files; `spec` the new spec document (for `diff`);
+    `source` names the spec in the entry.
+    """
+    old_version = _old_version(folder)
+    if old_version is None:
+        return Release(FIRST_VERSION, INTRO + _entry(FIRST_VERSION, source, [SdkChange(1, "First release.")]))
+    old_changelog = _read(folder / CHANGELOG) or INTRO
+    generated = read_manifest(folder).get("files")
+    wanted = {path.as_posix(): sha256(text) for path, text in files.items() if path not in VERSIONED}
+    if isinstance(generated, dict) and wanted == {k: v for k, v in generated.items() if Path(k) not in VERSIONED}:
+        return Release(old_version, old_changelog)  # the manifest, not the disk: hand edits make no release
+    changes = sdk_changes(folder, package, files) + wire_changes(folder / package / "openapi.json", spec)
+    version = bump(old_version, max((c.level for c in changes), default=0))
+    entry = _entry(version, source, sorted(set(changes), key=lambda c: (-c.level, c.text)) or [
+        SdkChange(0, "Documentation only: docstrings follow the spec's descriptions.")])
+    return Release(version, INTRO + entry + old_changelog.removeprefix(INTRO))
+
+
+def bump(version: str, level: int) -> str:
+    """`1.4.2` -> `2.0.0` (level 2), `1.5.0` (level 1), `1.4.3` (level 0)."""
+    match = _SEMVER.fullmatch(version)
+    major, minor, patch = (int(part) for part in match.groups()) if match else (1, 0, 0)
+    if level >= 2:
+        return f"{major + 1}.0.0"
+    return f"{major}.{minor + 1}.0" if level == 1 else f"{major}.{minor}.{patch + 1}"
+
+
+def _old_version(folder: Path) -> str | None:
+    """The committed package's version when it is a release (1.0.0 or later), else None."""
+    try:
+        version = str(tomllib.loads(_read(folder / "pyproject.toml") or "")["project"]["version"])
+    except (tomllib.TOMLDecodeError, KeyError):
+        return None
+    match = _SEMVER.fullmatch(version)
+    return version if match and int(match.group(1)) >= 1 else None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _entry(version: str, source: str, changes: list[SdkChange]) -> str:
+    return f"\n## {version}\n\nFrom {source}.\n\n" + "".join(f"- {c.text}\n" for c in changes)
+
+
+# -- the SDK's public API, with griffe ---------------------------------------------------
+
+Surface = dict[str, dict[str, tuple[str, bool]]]  # SDK name -> member -> (annotation, required)
+
+
+def sdk_changes(folder: Path, package: str, files: dict[Path, str]) -> list[SdkChange]:
+    """What changed in the public API between the package in `folder` and `files`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        for path, text in files.items():
+            (Path(scratch) / path).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / path).write_text(text, encoding="utf-8")
+        old, new = surface(folder, package), surface(Path(scratch), package)
+    return compare_surfaces(old, new)
+
+
+def surface(folder: Path, package: str) -> Surface:
+    """Methods (`client.<tag>.<method>()`) with their keyword arguments, models with their fields."""
+    import griffe  # loaded only when a release is being compared
+
+    root: Any = griffe.load(package, search_paths=[str(folder)], allow_inspection=False)
+    result: Surface = {}
+    for module in root["_api"].modules.values():
+        for cls in module.classes.values():
+            if cls.is_public and not cls.name.startswith("Async"):
+                for function in cls.functions.values():
+                    if function.is_public and not function.name.startswith("_"):
+                        result[f"client.{module.name}.{function.name}()"] = {
+                            p.name: (_plain(p.annotation), p.default is None)
+                            for p in function.parameters if p.name != "self"}
+    models = root["models"]
+    for cls in models.classes.values():
+        result[f"models.{cls.name}"] = {
+            name: (_plain(a.annotation) if a.annotation is not None else str(a.value), a.value is None)
+            for name, a in cls.attributes.items() if name != "model_config" and not name.startswith("_")}
+    for name, alias in models.attributes.items():
+        if name[:1].isupper():
+            result[f"models.{name}"] = {"": (_plain(alias.value), False)}
+    return result
+
+
+def _plain(annotation: Any) -> str:
+    """An annotation as the type checker sees it: `Annotated[...]` metadata (examples, docs) dropped."""
+    text = str(annotation)
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return text
+
+    class Strip(ast.NodeTransformer):
+        def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+            if isinstance(node.value, ast.Name) and node.value.id == "Annotated" and isinstance(node.slice, ast.Tuple):
+                stripped: ast.AST = self.visit(node.slice.elts[0])
+                return stripped
+            return self.generic_visit(node)
+
+    return ast.unparse(Strip().visit(tree))
+
+
+def compare_surfaces(old: Surface, new: Surface) -> list[SdkChange]:
+    changes = [SdkChange(2, f"`{name}`: removed") for name in old.keys() - new.keys()]
+    changes += [SdkChange(1, f"`{name}`: new") for name in new.keys() - old.keys()]
+    for name in old.keys() & new.keys():
+        what = "keyword argument" if name.startswith("client.") else "field"
+        before, after = old[name], new[name]
+        for member in before.keys() - after.keys():
+            changes.append(SdkChange(2, f"`{name}`: {what} `{member}` removed"))
+        for member in after.keys() - before.keys():
+            required = after[member][1]
+            changes.append(SdkChange(2 if required else 1, f"`{name}`: new {'required ' if required else ''}"
+                                                            f"{what} `{member}`"))
+        for member in before.keys() & after.keys():
+            (old_type, old_required), (new_type, new_required) = before[member], after[member]
+            label = f"`{name}`" + (f": {what} `{member}`" if member else "")
+            if new_required and not old_required:
+                changes.append(SdkChange(2, f"{label} is now required"))
+            elif old_required and not new_required:
+                changes.append(SdkChange(1, f"{label} is now optional"))
+            if old_type != new_type:
+                changes.append(SdkChange(1, f"{label}: type `{old_type}` is now `{new_type}`"))
+    return changes
+
+
+# -- the wire, with diff -----------------------------------------------------------------
+
+_LEVELS = {"error": 2, "warning": 1, "info": 1}
+
+
+def wire_changes(old_spec: Path, new: Document) -> list[SdkChange]:
+    """Changes on the wire that break or may break callers, named by the SDK method they touch.
+
+    Additions are left to the API comparison, which names them in SDK terms.
+    """
+    try:
+        old = load_document(old_spec)
+        changes = diff_documents(old, new)
+    except SpecInputError:
+        return []
+    return [SdkChange(_LEVELS[c.level], f"`{c.sdk or c.operation}`: {c.message} ({c.rule})")
+            for c in diff_sdk.judge(changes, diff_sdk.sdk_changes(old, new)) if c.level != "info"]

@@ -1,0 +1,84 @@
+"""Regeneration as a release: semver bumps by what changed for SDK users, a CHANGELOG entry, no header-only rewrites."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import TESTS
+from generator.generate import Target, run
+from generator.release import bump
+
+SPEC = TESTS / "golden" / "petstore" / "spec.yaml"
+PACKAGE = "petshop"
+
+
+def generate(spec: dict[str, Any], tmp_path: Path) -> set[str]:
+    """Regenerate the package from `spec` into the same folder; the files written."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    changes, _ = run([Target(path, tmp_path / "out", PACKAGE)])
+    return {p.relative_to(tmp_path / "out").as_posix() for p in changes.writes}
+
+
+def version(tmp_path: Path) -> str:
+    return tomllib.loads((tmp_path / "out" / "pyproject.toml").read_text())["project"]["version"]
+
+
+def latest_entry(tmp_path: Path) -> str:
+    return (tmp_path / "out" / "CHANGELOG.md").read_text().split("\n## ")[1]
+
+
+@pytest.fixture
+def released(tmp_path):
+    """The package generated once (1.0.0) and its spec."""
+    spec = yaml.safe_load(SPEC.read_text())
+    generate(spec, tmp_path)
+    assert version(tmp_path) == "1.0.0" and latest_entry(tmp_path).startswith("1.0.0\n")
+    assert generate(spec, tmp_path) == set()  # the same spec again: nothing rewritten, same release
+    return spec
+
+
+def test_an_additive_change_bumps_minor_and_rewrites_only_what_changed(released, tmp_path):
+    released["paths"]["/pets"]["get"]["parameters"].append(
+        {"name": "noteFilter", "in": "query", "schema": {"type": "string"}})
+    written = generate(released, tmp_path)
+    assert version(tmp_path) == "1.1.0"
+    assert "- `client.pets.list_pets()`: new keyword argument `note_filter`\n" in latest_entry(tmp_path)
+    assert written == {"petshop/_api/pets.py", "petshop/server.py", "petshop/openapi.json", "pyproject.toml",
+                       "CHANGELOG.md", ".generated.json"}
+    changelog = (tmp_path / "out" / "CHANGELOG.md").read_text()
+    assert changelog.index("## 1.1.0") < changelog.index("## 1.0.0")  # newest first, history kept
+
+
+def test_a_docs_only_change_bumps_patch(released, tmp_path):
+    released["paths"]["/pets"]["get"]["description"] = "Every pet, a page at a time."
+    written = generate(released, tmp_path)
+    assert version(tmp_path) == "1.0.1"
+    assert "Documentation only" in latest_entry(tmp_path)
+    assert "petshop/models.py" not in written and "petshop/_api/pets.py" in written
+
+
+def test_a_breaking_change_bumps_major(released, tmp_path):
+    del released["components"]["schemas"]["NewPet"]["properties"]["kind"]
+    released["components"]["schemas"]["NewPet"]["required"] = ["name"]
+    written = generate(released, tmp_path)
+    assert version(tmp_path) == "2.0.0"
+    assert "- `models.NewPet`: field `kind` removed\n" in latest_entry(tmp_path)
+    assert "petshop/models.py" in written
+
+
+def test_a_narrowed_enum_parameter_is_a_break_from_the_wire_diff(released, tmp_path):
+    released["paths"]["/pets"]["get"]["parameters"][2]["schema"]["enum"] = ["available"]
+    generate(released, tmp_path)
+    assert version(tmp_path) == "2.0.0"
+    assert "`client.pets.list_pets()`" in latest_entry(tmp_path)
+
+
+@pytest.mark.parametrize(("level", "expected"), [(2, "2.0.0"), (1, "1.5.0"), (0, "1.4.3")])
+def test_bump(level, expected):
+    assert bump("1.4.2", level) == expected
