@@ -73,15 +73,16 @@ class Proxy:
         reused = connection.sock is not None
         try:
             return self._exchange(connection, method, target, outgoing, body)
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as first:
             connection.close()
+            failure: Exception = first
             if reused and method in IDEMPOTENT:
                 try:
                     return self._exchange(connection, method, target, outgoing, body)
                 except (OSError, http.client.HTTPException) as retry:
                     connection.close()
-                    exc = retry
-            message = f"upstream {self.upstream.netloc} unreachable: {exc}"
+                    failure = retry
+            message = f"upstream {self.upstream.netloc} unreachable: {failure}"
             return 502, [("Content-Type", "application/json"), (ERROR_HEADER, message)], \
                 json.dumps({"message": message}).encode()
 
