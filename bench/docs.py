@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.harness import CORPUS, ROOT, measure, write_report
 from generator.emit.docs import anchor
 from generator.load import load_document
-from generator.walk import iter_operations
+from generator.model.walk import iter_operations
 
 REDOCLY = ROOT / ".venv-bench" / "npm" / "node_modules" / ".bin" / "redocly"
 SPEC = CORPUS / "github-api.github.com.json"
