@@ -27,6 +27,7 @@ class OperationView:
     security_tuple: str
     body_annotation: str
     wires: list[str]  # a `Wire(...)` literal per parameter
+    arguments: dict[str, str]  # parameter Python name -> the annotation the method accepts
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.op, name)
@@ -87,7 +88,7 @@ def _group_view(group: Group) -> GroupView:
 def _imports(operations: list[OperationView]) -> list[str]:
     """The import lines an API module needs, exactly (unused imports fail linters)."""
     annotations = " ".join(
-        [p.annotation for op in operations for p in op.parameters]
+        [a for op in operations for a in op.arguments.values()]
         + [op.body_annotation for op in operations]
         + [op.success_annotation for op in operations]
         + [r.annotation for op in operations for r in op.errors]
@@ -124,7 +125,11 @@ def operation_view(op: Operation) -> OperationView:
         body = op.body.annotation
         if op.body.kind in ("json", "form", "multipart") and body.startswith("models."):
             body += " | Mapping[str, Any]"
-    return OperationView(op, constant, _method_docstring(op), security, body, [wire_literal(p) for p in op.parameters])
+    arguments = {p.python_name: f"{p.annotation} | Mapping[str, Any]"  # an object parameter: its model or a dict
+                 if p.shape == "object" and p.annotation.startswith("models.") else p.annotation
+                 for p in op.parameters}
+    return OperationView(op, constant, _method_docstring(op), security, body, [wire_literal(p) for p in op.parameters],
+                         arguments)
 
 
 def wire_literal(p: Parameter) -> str:
