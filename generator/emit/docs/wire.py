@@ -14,23 +14,13 @@ from generator.model import Parameter
 _DELIMITERS = {"spaceDelimited": "%20", "pipeDelimited": "|"}
 
 
-def shape(parameter: Parameter) -> str | None:
-    """`array` or `object` when the parameter's value has a structure to serialize, else None."""
-    schema = parameter.schema
-    if schema is None:
-        return None
-    if "array" in schema.types:
-        return "array"
-    return "object" if "object" in schema.types or schema.properties else None
-
-
 def serialization(parameter: Parameter) -> str | None:
     """One line saying how the value is written on the wire (None for a plain scalar)."""
     media = parameter.content_media_type
     if parameter.schema is None:
         return f"serialized as {media.name}" if media is not None else None
-    kind = shape(parameter)
-    if kind is None:
+    kind = parameter.shape  # the model decides what the style serialises
+    if kind == "primitive":
         return None
     n, style, explode = parameter.name, parameter.style, parameter.explode
     if kind == "array":
