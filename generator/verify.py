@@ -107,12 +107,8 @@ class Verifier:
         self.spec = SpecModel(document)
         self.validators = Validators(self.spec)
         self.prefixes = sorted({server.base_path for server in self.spec.servers} | {""}, key=len, reverse=True)
-        self.routes: list[tuple[int, re.Pattern[str], Operation]] = []
-        for operation in self.spec.operations:
-            pattern = re.escape(operation.path.rstrip("/") or "/").replace(r"\{", "{").replace(r"\}", "}")
-            regex = re.compile("^" + re.sub(r"{[^}/]+}", "[^/]+", pattern) + "/?$")
-            self.routes.append((operation.path.count("{"), regex, operation))
-        self.routes.sort(key=lambda route: route[0])  # literal segments win over templates
+        self.routes = sorted((_Route(operation) for operation in self.spec.operations),
+                             key=lambda route: len(route.names))  # literal segments win over templates
         self.tallies: dict[str, OperationTally] = {}
 
     def check(self, exchanges: Iterable[Exchange]) -> list[Change]:
@@ -132,23 +128,26 @@ class Verifier:
         except ModelError as exc:
             raise SpecInputError(exc.document.diagnostic(exc.pointer, "ref-resolves", str(exc))) from None
 
-    def _match(self, exchange: Exchange) -> Operation | None:
+    def _match(self, exchange: Exchange) -> tuple[Operation, dict[str, str]] | None:
+        """The documented operation an exchange is, and the raw (still encoded) value of each path parameter."""
         path = urlsplit(exchange.url).path
         for prefix in self.prefixes:
             if prefix and not path.startswith(prefix):
                 continue
             local = path[len(prefix):] or "/"
-            for _, regex, operation in self.routes:
-                if operation.method == exchange.method and regex.match(local):
-                    return operation
+            for route in self.routes:
+                match = route.regex.match(local) if route.operation.method == exchange.method else None
+                if match:
+                    return route.operation, dict(zip(route.names, match.groups()))
         return None
 
     def _exchange(self, exchange: Exchange) -> list[Change]:
-        operation = self._match(exchange)
+        matched = self._match(exchange)
         label = f"{exchange.method.upper()} {urlsplit(exchange.url).path}"
-        if operation is None:
+        if matched is None:
             return [Change(label, "undocumented-operation", ERROR, "no documented operation matches", "",
                            exchange.where)]
+        operation, segments = matched
         label = operation.label
         tally = self.tallies.setdefault(label, OperationTally())
         tally.seen += 1
@@ -158,7 +157,7 @@ class Verifier:
         def finding(rule: str, level: str, message: str, pointer: str = "") -> None:
             found.append(Change(label, rule, level, message, pointer, exchange.where))
 
-        self._parameters(operation, exchange, finding)
+        self._parameters(operation, segments, exchange, finding)
         body = operation.request_body
         if body is not None and exchange.request_body is not None:
             media = match_media_type(body.content, exchange.request_headers.get("content-type"))
@@ -174,11 +173,9 @@ class Verifier:
         tally.conforming += not found
         return found
 
-    def _parameters(self, operation: Operation, exchange: Exchange, finding: Any) -> None:
+    def _parameters(self, operation: Operation, segments: dict[str, str], exchange: Exchange, finding: Any) -> None:
         """Read the recorded URL's path and query parameters with the codec generated code uses."""
-        url = urlsplit(exchange.url)
-        query = parse_query(url.query)
-        segments = _path_values(operation.path, self._local_path(url.path))
+        query = parse_query(urlsplit(exchange.url).query)
         documented = [p for p in operation.parameters if p.location in ("path", "query")]
         names = frozenset(p.name for p in documented if p.location == "query")
         for parameter in documented:
@@ -202,10 +199,6 @@ class Verifier:
             if parameter.schema is not None and media is None:
                 self._validate(_typed(parameter.schema, value), parameter.schema, f"{location} parameter {name!r}",
                                finding, "request-parameter-invalid")
-
-    def _local_path(self, path: str) -> str:
-        prefix = next((p for p in self.prefixes if p and path.startswith(p)), "")
-        return path[len(prefix):] or "/"
 
     def _response(self, response: Response, exchange: Exchange, finding: Any, tally: OperationTally) -> None:
         content_type = exchange.response_headers.get("content-type")
@@ -254,7 +247,7 @@ class Verifier:
     def _never_seen(self) -> list[Change]:
         """Documented response fields (top level) that no recorded response carried."""
         found = []
-        for _, _, operation in self.routes:
+        for operation in (route.operation for route in self.routes):
             tally = self.tallies.get(operation.label)
             if tally is None or tally.successes == 0:
                 continue
@@ -268,12 +261,15 @@ class Verifier:
                                             f"response field {name!r} never appeared in the traffic"))
         return found
 
-def _path_values(template: str, path: str) -> dict[str, str]:
-    """The raw (still encoded) value of each `{name}` of a path template in a request path."""
-    names = re.findall(r"{([^}/]+)}", template)
-    regex = "([^/]*)".join(re.escape(part) for part in re.split(r"{[^}/]+}", template.rstrip("/") or "/"))
-    match = re.match("^" + regex + "/?$", path)
-    return dict(zip(names, match.groups())) if match else {}
+class _Route:
+    """An operation's path template as a pattern: its `{name}`s capture one segment each."""
+
+    def __init__(self, operation: Operation):
+        self.operation = operation
+        template = operation.path.rstrip("/") or "/"
+        self.names = re.findall(r"{([^}/]+)}", template)
+        self.regex = re.compile("^" + "([^/]+)".join(re.escape(part) for part in re.split(r"{[^}/]+}", template))
+                                + "/?$")
 
 
 def _typed(schema: Schema | None, value: Any) -> Any:
