@@ -5,7 +5,7 @@ bundled `openapi.json` and its code. A regeneration whose code is unchanged keep
 otherwise the old and new packages' public API are compared with griffe (methods and their
 keyword arguments, models and their fields), the old and new specs with `diff` (wire-level
 breaks griffe cannot see, such as a narrowed enum), and the version is bumped: major for a
-break, minor for an addition or change, patch for documentation only.
+break, minor for an addition or change, patch for the rest (documentation, the package's own code).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ CHANGELOG = Path("CHANGELOG.md")
 VERSIONED = frozenset({Path("pyproject.toml"), CHANGELOG})  # files that carry the version itself
 INTRO = ("# Changelog\n\nOne entry per release, newest first. Versions follow semver for users of the SDK: "
          "major for a break (a removed method, keyword argument or field, a narrowed type), minor for an "
-         "addition, patch for documentation only.\n")
+         "addition, patch for the rest (documentation, the package's own code).\n")
 _SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)")
 
 
@@ -64,8 +64,24 @@ def next_release(folder: Path, package: str, files: dict[Path, str], spec: Docum
     changes = sdk_changes(folder, package, files) + wire_changes(folder / package / "openapi.json", spec)
     version = bump(old_version, max((c.level for c in changes), default=0))
     entry = _entry(version, source, sorted(set(changes), key=lambda c: (-c.level, c.text)) or [
-        SdkChange(0, "Documentation only: docstrings follow the spec's descriptions.")])
-    return Release(version, INTRO + entry + old_changelog.removeprefix(INTRO))
+        _unchanged_api(package, wanted, generated if isinstance(generated, dict) else {})])
+    return Release(version, INTRO + entry + _entries(old_changelog))
+
+
+def _entries(changelog: str) -> str:
+    """The release entries of a changelog, without its introduction (whatever wording that had)."""
+    start = changelog.find("\n## ")
+    return changelog[start:] if start >= 0 else ""
+
+
+def _unchanged_api(package: str, wanted: dict[str, str], generated: dict[str, Any]) -> SdkChange:
+    """The entry of a release that changes no method, model or wire format: what did change."""
+    changed = sorted(path for path in set(wanted) | set(generated) - {str(p) for p in VERSIONED}
+                     if wanted.get(path) != generated.get(path))
+    if f"{package}/openapi.json" in changed:
+        return SdkChange(0, "Documentation only: docstrings follow the spec's descriptions.")
+    names = ", ".join(f"`{Path(path).name}`" for path in changed)
+    return SdkChange(0, f"Same API, methods and models; the package's own code changed: {names}.")
 
 
 def bump(version: str, level: int) -> str:

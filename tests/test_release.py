@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,24 @@ def test_a_docs_only_change_bumps_patch(released, tmp_path):
     assert version(tmp_path) == "1.0.1"
     assert "Documentation only" in latest_entry(tmp_path)
     assert "petshop/models.py" not in written and "petshop/_api/pets.py" in written
+
+
+def test_a_change_to_the_packages_own_code_bumps_patch_and_says_so(released, tmp_path):
+    """Same spec, but the package was generated with another runtime (its manifest says so)."""
+    manifest_path = tmp_path / "out" / ".generated.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"]["petshop/_server.py"] = "0" * 64
+    manifest_path.write_text(json.dumps(manifest))
+    changelog_path = tmp_path / "out" / "CHANGELOG.md"
+    old_intro = "# Changelog\n\nAn introduction an older generator wrote.\n"
+    changelog_path.write_text(old_intro + changelog_path.read_text().split("\n", 3)[3])
+    generate(released, tmp_path)
+    assert version(tmp_path) == "1.0.1"
+    assert "the package's own code changed: `_server.py`." in latest_entry(tmp_path)
+    assert "Documentation only" not in latest_entry(tmp_path)
+    changelog = changelog_path.read_text()
+    assert changelog.count("# Changelog") == 1 and "older generator" not in changelog  # one introduction, the current one
+    assert changelog.index("## 1.0.1") < changelog.index("## 1.0.0")
 
 
 def test_a_breaking_change_bumps_major(released, tmp_path):
