@@ -123,3 +123,18 @@ def test_page_iterators_stop_at_the_last_page_with_size_one(back_office):
     assert sent[0].url.query == b""  # no is_primary=false: "If not specified, then all accounts are retrieved"
     assert len(items) == len(first.content) >= 1
     assert len(sent) == 1 + len(items)  # one request per one-item page, none past the total
+
+
+def test_a_concrete_path_wins_over_a_template_that_would_also_match(generated_packages):
+    """OpenAPI matches concrete paths first: GET /contacts/register is the POST-only register path
+    (405), not GET /contacts/{id}; a request only a template matches still reaches its operation."""
+    server = importlib.import_module("crm_self_service.server")
+    headers = {"api_key": "k", "Authorization": "token"}
+    with serving(server.create_mock_app()) as url:
+        concrete = httpx.get(f"{url}/contacts/register", headers=headers)
+        under_base_path = httpx.get(f"{url}/self-service/v1/contacts/register", headers=headers)
+        templated = httpx.get(f"{url}/contacts/{ACCOUNT}", headers=headers)
+    for answer in (concrete, under_base_path):
+        assert answer.status_code == 405, answer.text
+        assert answer.headers["allow"] == "POST"
+    assert templated.status_code == 200, templated.text

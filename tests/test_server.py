@@ -92,7 +92,7 @@ def expected_body(runtime, mock, route, arguments):
     """The mock's example answer; a list operation's page is the asked slice of the example's items."""
     body = mock.reply(route, {}).body
     if route.paging is not None and isinstance(body, dict):
-        runtime._page(route.paging, body, arguments)
+        return runtime._page(route.paging, body, arguments)
     return body
 
 

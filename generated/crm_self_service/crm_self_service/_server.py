@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from openapi_schema_validator import OAS30Validator, OAS31Validator
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaError
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
@@ -144,6 +144,18 @@ class Route:
     paging: Paging | None = None
 
 
+class Encoded:
+    """A JSON value with its encoding made once (a mock's reply, answered many times); whether it
+    matches the spec is checked once too."""
+
+    def __init__(self, value: Any):
+        self.value = value
+        self.content = json.dumps(
+            value, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode("utf-8")
+        self.problem: str | None = None  # None: not checked yet; "": matches the spec
+
+
 @dataclasses.dataclass
 class Reply(Generic[T]):
     """What a handler returns to choose the status or add headers; a plain value means success."""
@@ -239,37 +251,61 @@ def _types(document: dict[str, Any], schema: Any) -> list[str]:
 
 
 class _Wire:
-    """A request's parameters as they arrived, still encoded, for the codec to decode."""
+    """A request's parameters as they arrived, still encoded, for the codec to decode (each part
+    of the request is parsed only when a parameter needs it)."""
 
-    def __init__(self, request: Request, route: Route, pattern: re.Pattern[str]):
+    def __init__(self, request: Request, decoding: _Decoding):
         self.request = request
-        raw_path = request.scope.get("raw_path") or request.url.path.encode()
-        match = pattern.search(raw_path.decode("latin-1"))
-        self.path = (
-            dict(zip(re.findall(r"\{([^}]+)\}", route.path), match.groups()))
-            if match
-            else {}
-        )
-        self.query = parse_query(
-            request.scope.get("query_string", b"").decode("latin-1")
-        )
-        self.cookies = parse_cookies(request.headers.get("cookie", ""))
-        self.query_names = frozenset(
-            p.name for p in route.params if p.location == "query"
-        )
+        self.decoding = decoding
+        self._path: dict[str, str] | None = None
+        self._query: list[tuple[str, str]] | None = None
+        self._cookies: list[tuple[str, str]] | None = None
 
     def value(self, param: Param) -> Any:
         """The decoded value (strings, lists and dicts of strings), or MISSING."""
         wire = param.wire
         if wire.location == "path":
-            raw = self.path.get(wire.name)
+            if self._path is None:
+                raw_path = (
+                    self.request.scope.get("raw_path") or self.request.url.path.encode()
+                )
+                match = self.decoding.pattern.search(raw_path.decode("latin-1"))
+                self._path = (
+                    dict(zip(self.decoding.path_names, match.groups())) if match else {}
+                )
+            raw = self._path.get(wire.name)
             return MISSING if raw is None else decode_path(wire, raw)
         if wire.location == "query":
-            return decode_query(wire, self.query, self.query_names - {wire.name})
+            if self._query is None:
+                self._query = parse_query(
+                    self.request.scope.get("query_string", b"").decode("latin-1")
+                )
+            return decode_query(
+                wire, self._query, self.decoding.query_names - {wire.name}
+            )
         if wire.location == "header":
             header = self.request.headers.get(wire.name)
             return MISSING if header is None else decode_header(wire, header)
-        return decode_cookie(wire, self.cookies)
+        if self._cookies is None:
+            self._cookies = parse_cookies(self.request.headers.get("cookie", ""))
+        return decode_cookie(wire, self._cookies)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Decoding:
+    """What decoding a route's parameters needs, worked out once per route."""
+
+    pattern: re.Pattern[str]
+    path_names: tuple[str, ...]
+    query_names: frozenset[str]
+
+    @classmethod
+    def of(cls, route: Route) -> _Decoding:
+        return cls(
+            path_pattern(route.path),
+            tuple(re.findall(r"\{([^}]+)\}", route.path)),
+            frozenset(p.name for p in route.params if p.location == "query"),
+        )
 
 
 def path_pattern(path: str) -> re.Pattern[str]:
@@ -370,13 +406,13 @@ async def _arguments(
     route: Route,
     adapters: dict[Any, TypeAdapter[Any]],
     validator: Any,
-    pattern: re.Pattern[str],
+    decoding: _Decoding,
 ) -> dict[str, Any]:
     """The handler's arguments; BadRequest lists every problem the request has, not only the first."""
     arguments: dict[str, Any] = {}
     problems: list[str] = []
     fields: list[str] = []
-    wire = _Wire(request, route, pattern)
+    wire = _Wire(request, decoding)
     token = STRICT_ENUMS.set(
         True
     )  # a server rejects enum values the spec does not list
@@ -556,6 +592,7 @@ class MockHandlers:
         self.linked = _path_parameter_schemas(document)
         self.adapters: dict[Any, TypeAdapter[Any]] = {}
         self.replies: dict[tuple[str, tuple[tuple[str, str], ...]], Reply[Any]] = {}
+        self.encoded: dict[tuple[str, tuple[tuple[str, str], ...]], Reply[Any]] = {}
 
     def __getattr__(self, operation: str) -> Any:
         route = self.routes.get(operation)
@@ -563,23 +600,41 @@ class MockHandlers:
             raise AttributeError(operation)
 
         async def answer(**arguments: Any) -> Reply[Any]:
-            reply = self.reply(route, _prefer.get() or {})
+            prefer = _prefer.get() or {}
+            reply = self._canonical(route, prefer)
             if route.paging is not None and isinstance(reply.body, dict):
-                _page(route.paging, reply.body, arguments)
-            return reply
+                return Reply(
+                    _page(route.paging, reply.body, arguments),
+                    reply.status,
+                    dict(reply.headers),
+                )
+            return self._encoded(route, prefer)
 
         return answer
 
     def reply(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
-        """The documented response `prefer` picks (else the success one), link-consistent; built once
-        per operation and preference, a fresh copy each time."""
+        """The documented response `prefer` picks (else the success one), link-consistent: a fresh copy."""
+        cached = self._canonical(route, prefer)
+        return Reply(copy.deepcopy(cached.body), cached.status, dict(cached.headers))
+
+    def _canonical(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
+        """The reply for an operation and preference, built once and never changed (hand out copies)."""
         key = (route.operation, tuple(sorted(prefer.items())))
         if key not in self.replies:
             reply = self._documented(route, prefer)
             reply.body = self.linkable(route, reply)
             self.replies[key] = reply
-        cached = self.replies[key]
-        return Reply(copy.deepcopy(cached.body), cached.status, dict(cached.headers))
+        return self.replies[key]
+
+    def _encoded(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
+        """The canonical reply with its body already encoded as JSON, once per operation and preference."""
+        key = (route.operation, tuple(sorted(prefer.items())))
+        if key not in self.encoded:
+            reply = self._canonical(route, prefer)
+            body = None if reply.body is None else Encoded(reply.body)
+            self.encoded[key] = Reply(body, reply.status, reply.headers)
+        cached = self.encoded[key]
+        return Reply(cached.body, cached.status, dict(cached.headers))
 
     def _documented(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
         operation = _pointer(self.document, route.pointer)
@@ -684,23 +739,29 @@ def _fill_linked(
     return result
 
 
-def _page(paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]) -> None:
-    """Make a mock page consistent with the request: the asked slice of the example's items, and a
-    total that counts them, so a client paging through stops at the last page."""
+def _page(
+    paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A mock page consistent with the request: the asked slice of the example's items, and a total
+    that counts them, so a client paging through stops at the last page (`body` is left as it is).
+    """
     items = body.get(paging.items)
     if not isinstance(items, list) or paging.location != "query":
-        return
+        return body
     page, size = _positive(arguments.get(paging.page), 1), _positive(
         arguments.get(paging.size), len(items)
     )
-    body[paging.items] = items[(page - 1) * size : page * size]
+    body = {**body, paging.items: items[(page - 1) * size : page * size]}
     owner, _, name = (paging.total or "").rpartition(".")
     holder = body.get(owner) if owner else body
     if name and isinstance(holder, dict):
-        holder[name] = len(items)
-        holder.update(
-            {k: v for k, v in (("page", page), ("size", size)) if k in holder}
-        )
+        holder = {
+            **holder,
+            name: len(items),
+            **{k: v for k, v in (("page", page), ("size", size)) if k in holder},
+        }
+        body = {**body, owner: holder} if owner else holder
+    return body
 
 
 def _positive(value: Any, default: int) -> int:
@@ -761,6 +822,23 @@ class _Served:
         ]
         return min(matches)[2:] if matches else None
 
+    def may_be_shadowed(self, template: str) -> bool:
+        """Whether a path `template` matches could belong to a more concrete template (only then does
+        a request's own template have to be looked up when it arrives)."""
+        rank = (template.count("{"), -len(template))
+        for prefix in self.prefixes:
+            mine = (prefix + template).split("/")
+            for _, other, _ in self.templates:
+                if other == template or (other.count("{"), -len(other)) > rank:
+                    continue
+                for other_prefix in self.prefixes:
+                    theirs = (other_prefix + other).split("/")
+                    if len(theirs) == len(mine) and all(
+                        a == b or "{" in a or "{" in b for a, b in zip(mine, theirs)
+                    ):
+                        return True
+        return False
+
 
 def build_app(
     routes: tuple[Route, ...],
@@ -811,7 +889,7 @@ def build_app(
     for route in routes:
         endpoint = _endpoint(route, served)
         for prefix in served.prefixes:
-            app.add_api_route(
+            app.add_route(
                 prefix + route.path,
                 endpoint,
                 methods=[route.method.upper()],
@@ -878,8 +956,18 @@ def _endpoint(route: Route, served: _Served) -> Any:
     operation = _pointer(document, route.pointer)
     responses = operation.get("responses") or {}
     validator = body_validator(document, route)
-    pattern = path_pattern(route.path)
+    decoding = _Decoding.of(route)
     implemented = is_implemented(served.handlers, route.operation)
+    shadowed = served.may_be_shadowed(route.path)
+    media_types: dict[int, str | None] = {}
+
+    def media_type(status: int) -> str | None:
+        if status not in media_types:
+            content = (
+                _deref(document, _response_for(responses, str(status))) or {}
+            ).get("content") or {}
+            media_types[status] = next(iter(content), None)
+        return media_types[status]
 
     def failure(status: int, message: str, fields: list[str]) -> JSONResponse:
         documented = _documented_status(responses, status)
@@ -892,17 +980,18 @@ def _endpoint(route: Route, served: _Served) -> Any:
         return JSONResponse(to_wire(body), status_code=int(documented))
 
     async def endpoint(request: Request) -> Response:
-        owner = served.template_of(request.url.path)
-        if (
-            owner is not None and owner[0] != route.path
-        ):  # a concrete path that does not declare this method
-            return not_allowed(document, request, owner[1])
+        if shadowed:
+            owner = served.template_of(request.url.path)
+            if (
+                owner is not None and owner[0] != route.path
+            ):  # a concrete path that does not declare this method
+                return not_allowed(document, request, owner[1])
         refused = await authenticate(request, route, served.schemes, served.checks)
         if refused is not None:
             return failure(401, refused, [])
         try:
             arguments = await _arguments(
-                request, route, served.adapters, validator, pattern
+                request, route, served.adapters, validator, decoding
             )
         except BadRequest as exc:
             return failure(exc.status, str(exc), exc.fields)
@@ -923,16 +1012,9 @@ def _endpoint(route: Route, served: _Served) -> Any:
         status = reply.status or (
             int(route.success) if route.success.isdigit() else 200
         )
-        media_type = next(
-            iter(
-                (_deref(document, _response_for(responses, str(status))) or {}).get(
-                    "content"
-                )
-                or {}
-            ),
-            None,
+        return _respond(
+            route, reply, status, media_type(status), served.adapters, served.debug
         )
-        return _respond(route, reply, status, media_type, served.adapters, served.debug)
 
     return endpoint
 
@@ -964,30 +1046,63 @@ def _respond(
 ) -> Response:
     """The reply on the wire, with the content type the spec documents for that status."""
     headers = dict(reply.headers)
-    if reply.body is None:
+    body = reply.body
+    if body is None:
         return Response(status_code=status, headers=headers)
     json_media = media_type is None or "json" in media_type
-    if isinstance(reply.body, (bytes, bytearray, str)) and not json_media:
+    if isinstance(body, Encoded) and not json_media:
+        body = body.value
+    if isinstance(body, (bytes, bytearray, str)) and not json_media:
         return Response(
-            reply.body, status_code=status, headers=headers, media_type=media_type
+            body, status_code=status, headers=headers, media_type=media_type
         )
-    body = to_wire(reply.body)
-    annotation = route.responses.get(str(status))
-    if debug and annotation is not None:
-        try:
-            _adapter(adapters, annotation).validate_python(body)
-        except ValidationError as exc:
-            return JSONResponse(
-                {
-                    "message": f"debug: the handler's response does not match the spec: "
-                    f"{'; '.join(_messages(exc))}",
-                    "status": 500,
-                },
-                status_code=500,
-            )
+    if (
+        isinstance(body, BaseModel) and not debug
+    ):  # pydantic writes its own JSON fastest
+        return Response(
+            body.model_dump_json(by_alias=True, exclude_unset=True),
+            status_code=status,
+            headers=headers,
+            media_type=media_type or "application/json",
+        )
+    annotation = route.responses.get(str(status)) if debug else None
+    if isinstance(body, Encoded):
+        if annotation is not None and body.problem is None:
+            body.problem = _mismatch(adapters, annotation, body.value)
+        if body.problem:
+            return _debug_failure(body.problem)
+        return Response(
+            body.content,
+            status_code=status,
+            headers=headers,
+            media_type=media_type or "application/json",
+        )
+    body = to_wire(body)
+    problem = _mismatch(adapters, annotation, body) if annotation is not None else ""
+    if problem:
+        return _debug_failure(problem)
     return JSONResponse(
         body,
         status_code=status,
         headers=headers,
         media_type=media_type or "application/json",
+    )
+
+
+def _mismatch(adapters: dict[Any, TypeAdapter[Any]], annotation: Any, body: Any) -> str:
+    """What makes a response body not match its documented type ("" when it matches)."""
+    try:
+        _adapter(adapters, annotation).validate_python(body)
+    except ValidationError as exc:
+        return "; ".join(_messages(exc))
+    return ""
+
+
+def _debug_failure(problem: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            "message": f"debug: the handler's response does not match the spec: {problem}",
+            "status": 500,
+        },
+        status_code=500,
     )
