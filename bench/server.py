@@ -74,16 +74,14 @@ def _client_overhead(url: str, calls: int, repeats: int) -> tuple[float, float]:
         for f in (bare, generated):
             for _ in range(100):
                 f()
-        result = []
-        for f in (bare, generated):
-            runs = []
-            for _ in range({repeats}):
+        runs = ([], [])
+        for _ in range({repeats}):  # in turns, so a change in the machine's load hits both alike
+            for f, measured in zip((bare, generated), runs):
                 start = time.perf_counter()
                 for _ in range({calls}):
                     f()
-                runs.append((time.perf_counter() - start) / {calls} * 1e6)
-            result.append(statistics.median(runs))
-        print(*result)
+                measured.append((time.perf_counter() - start) / {calls} * 1e6)
+        print(*map(statistics.median, runs))
     """)
     bare, generated = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                      check=True).stdout.split()
@@ -112,7 +110,7 @@ def run(repeats: int) -> None:
                 result = _load(url)
                 if repeat:  # the first round warms every server up and is not counted
                     runs[name].append(result)
-        overhead = _client_overhead(urls["hand-written FastAPI"], 300, repeats)
+        overhead = _client_overhead(urls["hand-written FastAPI"], 300, max(repeats, 7))
     results = {name: _median(measured) for name, measured in runs.items()}
     hand = results["hand-written FastAPI"][0]
     bare, client = overhead
