@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from typing import Any
 
 from generator.emit.templating import TEMPLATES
+from generator.model import Parameter
 
 _NAME = "crm_codegen_codec"
 _spec = importlib.util.spec_from_file_location(_NAME, TEMPLATES / "package" / "_codec.py")
@@ -26,3 +28,11 @@ encode = codec.encode
 decode_path = codec.decode_path
 decode_query = codec.decode_query
 parse_query = codec.parse_query
+scalar_text = codec.scalar_text
+
+
+def wire_of(parameter: Parameter) -> Any:  # a codec `Wire` (the codec is loaded at run time)
+    """How a documented parameter travels, as the codec takes it."""
+    media = parameter.content_media_type
+    return Wire(parameter.name, parameter.location, parameter.style, parameter.explode, parameter.shape,
+                parameter.allow_reserved, media.name if media is not None else None)

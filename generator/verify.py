@@ -21,7 +21,7 @@ from generator.diff.registry import ERROR, INFO, WARNING
 from generator.load import Document
 from generator.model import ModelError, Operation, Response, Schema, SpecModel, match_media_type
 from generator.model.validation import Validators
-from generator.runtime import MISSING, CodecError, Wire, decode_path, decode_query, parse_query
+from generator.runtime import MISSING, CodecError, decode_path, decode_query, parse_query, wire_of
 
 
 @dataclass
@@ -180,9 +180,7 @@ class Verifier:
         names = frozenset(p.name for p in documented if p.location == "query")
         for parameter in documented:
             name, location = parameter.name, parameter.location
-            media = parameter.content_media_type
-            wire = Wire(name, location, parameter.style, parameter.explode, parameter.shape,
-                        parameter.allow_reserved, media.name if media else None)
+            wire = wire_of(parameter)
             try:
                 value = decode_path(wire, segments[name]) if location == "path" and name in segments else \
                     decode_query(wire, query, names - {name}) if location == "query" else MISSING
@@ -196,7 +194,7 @@ class Verifier:
                     finding("request-parameter-invalid", ERROR, f"required {location} parameter {name!r} is missing",
                             parameter.pointer)
                 continue
-            if parameter.schema is not None and media is None:
+            if parameter.schema is not None and wire.content_type is None:
                 self._validate(_typed(parameter.schema, value), parameter.schema, f"{location} parameter {name!r}",
                                finding, "request-parameter-invalid")
 

@@ -256,15 +256,18 @@ class PageBuilder:
                     continue
                 optional += 1
             value = examples.parameter_example(self.model, p)
+            sent = wire.encoded(p, value)
+            if sent is None:  # an example the parameter's style cannot carry: left out of the call
+                continue
             call.arguments.append((python_names[(p.name, p.location)], value))
             if p.location == "path":
-                path = path.replace("{" + p.name + "}", wire.path_value(p, value))
+                path = path.replace("{" + p.name + "}", sent)
             elif p.location == "query":
-                query += wire.query_pairs(p, value)
+                query.append(sent)
             elif p.location == "header":
-                call.headers.append((p.name, wire.header_value(value)))
+                call.headers.append((p.name, sent))
             elif p.location == "cookie":
-                call.cookies += wire.query_pairs(p, value)
+                call.cookies.append(sent)
         call.url = self.base_url + path + ("?" + "&".join(query) if query else "")
         schemes = self.model.security_schemes
         first = operation.security[0] if operation.security else {}
