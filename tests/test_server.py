@@ -157,3 +157,40 @@ def test_a_users_handlers_are_served_and_debug_checks_their_responses(generated_
                               json={"tags": ["96c3cb52-c68f-6ba6-e886-ed28f2b594cb"]})
     assert answer.status_code == 500
     assert answer.json()["message"].startswith("debug: the handler's response does not match the spec: id")
+
+
+def test_a_status_range_documents_every_code_in_it(tmp_path):
+    """OpenAPI's Responses Object: `4XX` covers 404 when 404 itself is not listed, before `default`;
+    the mock answers `Prefer: code=404` and a refused request with it, the client reads it as its error."""
+    import sys
+
+    import yaml
+
+    from generator.generate import Target, run
+
+    def error(kind: str) -> dict:  # each error body has a field of its own, named after its key
+        return {"description": kind, "content": {"application/json": {
+            "schema": {"type": "object", "properties": {kind: {"type": "string"}, "message": {"type": "string"}}},
+            "example": {kind: "yes", "message": "x"}}}}
+
+    spec = {"openapi": "3.1.0", "info": {"title": "ranges", "version": "1"}, "paths": {"/things/{id}": {"get": {
+        "operationId": "get_thing", "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "4XX": error("range"), "default": error("default")}}}}}
+    (tmp_path / "ranges.yaml").write_text(yaml.safe_dump(spec))
+    run([Target(tmp_path / "ranges.yaml", tmp_path / "pkg", "ranges_pkg")], formatter="none")
+    sys.path.insert(0, str(tmp_path / "pkg"))
+    try:
+        package, server = importlib.import_module("ranges_pkg"), importlib.import_module("ranges_pkg.server")
+        with serving(server.create_mock_app()) as url:
+            preferred = httpx.get(f"{url}/things/1", headers={"Prefer": "code=404"})
+            refused = httpx.get(f"{url}/things/not-a-number")
+            with package.Client(url, headers={"Prefer": "code=404"}) as client, \
+                    pytest.raises(package.ApiError) as raised:
+                client.default.get_thing(id=1)
+    finally:
+        sys.path.remove(str(tmp_path / "pkg"))
+    assert raised.value.status_code == 404 and raised.value.body.range == "yes"  # parsed with the 4XX model
+    assert preferred.status_code == 404 and preferred.json() == {"range": "yes", "message": "x"}
+    assert refused.status_code == 400 and set(refused.json()) == {"range", "message"}

@@ -29,9 +29,9 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.routing import Match
 
-from ._runtime import to_wire
+from ._runtime import documented, to_wire
 from ._samples import pointer as _pointer
-from ._server import Route, _documented_status, _response_for, error_body
+from ._server import Route, _documented_status, error_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -115,14 +115,14 @@ class LimitsMiddleware:
     async def answer(self, scope: Scope, send: Send, status: int, message: str, fields: list[str]) -> None:
         """The API's own error body for `status`, as the matched operation documents it."""
         responses = self._responses(scope)
-        documented = _documented_status(responses, status)
-        response = _response_for(responses, documented) or responses.get("default") or self._any_error()
-        payload = json.dumps(to_wire(error_body(self.document, response, int(documented), message, fields)),
+        answered = _documented_status(responses, status)
+        response = documented(responses, answered) or self._any_error()
+        payload = json.dumps(to_wire(error_body(self.document, response, int(answered), message, fields)),
                              ensure_ascii=False).encode("utf-8")
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
         if status in (413, 431):
             headers.append((b"connection", b"close"))  # the rest of what the client sends is not read
-        await send({"type": "http.response.start", "status": int(documented), "headers": headers})
+        await send({"type": "http.response.start", "status": int(answered), "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
     def _responses(self, scope: Scope) -> dict[str, Any]:

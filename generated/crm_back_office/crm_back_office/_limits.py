@@ -30,9 +30,9 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.routing import Match
 
-from ._runtime import to_wire
+from ._runtime import documented, to_wire
 from ._samples import pointer as _pointer
-from ._server import Route, _documented_status, _response_for, error_body
+from ._server import Route, _documented_status, error_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -133,15 +133,11 @@ class LimitsMiddleware:
     ) -> None:
         """The API's own error body for `status`, as the matched operation documents it."""
         responses = self._responses(scope)
-        documented = _documented_status(responses, status)
-        response = (
-            _response_for(responses, documented)
-            or responses.get("default")
-            or self._any_error()
-        )
+        answered = _documented_status(responses, status)
+        response = documented(responses, answered) or self._any_error()
         payload = json.dumps(
             to_wire(
-                error_body(self.document, response, int(documented), message, fields)
+                error_body(self.document, response, int(answered), message, fields)
             ),
             ensure_ascii=False,
         ).encode("utf-8")
@@ -154,11 +150,7 @@ class LimitsMiddleware:
                 (b"connection", b"close")
             )  # the rest of what the client sends is not read
         await send(
-            {
-                "type": "http.response.start",
-                "status": int(documented),
-                "headers": headers,
-            }
+            {"type": "http.response.start", "status": int(answered), "headers": headers}
         )
         await send({"type": "http.response.body", "body": payload})
 

@@ -43,7 +43,7 @@ from ._codec import (
     parse_cookies,
     parse_query,
 )
-from ._runtime import STRICT_ENUMS, Paging, SecurityScheme, to_wire
+from ._runtime import STRICT_ENUMS, Paging, SecurityScheme, documented, to_wire
 from ._samples import deref as _deref
 from ._samples import pointer as _pointer
 from ._samples import sample
@@ -651,9 +651,7 @@ class MockHandlers:
                 ),
                 status,
             )
-        response = _deref(
-            self.document, responses.get(status) or responses.get("default") or {}
-        )
+        response = _deref(self.document, documented(responses, status) or {})
         media = _media(self.document, response)
         code = (
             int(status)
@@ -963,21 +961,19 @@ def _endpoint(route: Route, served: _Served) -> Any:
 
     def media_type(status: int) -> str | None:
         if status not in media_types:
-            content = (
-                _deref(document, _response_for(responses, str(status))) or {}
-            ).get("content") or {}
+            content = (_deref(document, documented(responses, status)) or {}).get(
+                "content"
+            ) or {}
             media_types[status] = next(iter(content), None)
         return media_types[status]
 
     def failure(status: int, message: str, fields: list[str]) -> JSONResponse:
-        documented = _documented_status(responses, status)
-        response = (
-            _response_for(responses, documented)
-            or responses.get("default")
-            or _usual_error(document, int(documented))
+        answered = _documented_status(responses, status)
+        response = documented(responses, answered) or _usual_error(
+            document, int(answered)
         )
-        body = error_body(document, response, int(documented), message, fields)
-        return JSONResponse(to_wire(body), status_code=int(documented))
+        body = error_body(document, response, int(answered), message, fields)
+        return JSONResponse(to_wire(body), status_code=int(answered))
 
     async def endpoint(request: Request) -> Response:
         if shadowed:
@@ -1022,18 +1018,15 @@ def _endpoint(route: Route, served: _Served) -> Any:
 def _documented_status(responses: Mapping[str, Any], status: int) -> str:
     """The status to answer with: `status` when documented, else the documented 400 or 422 for bad input."""
     code = str(status)
-    if _response_for(responses, code) is not None or status not in (400, 415, 422):
+    if documented(responses, code, default=False) is not None or status not in (
+        400,
+        415,
+        422,
+    ):
         return code
     return next(
         (candidate for candidate in ("400", "422") if candidate in responses), code
     )
-
-
-def _response_for(responses: Mapping[str, Any], code: str) -> Any:
-    for key in (code, code[0] + "XX", code[0] + "xx"):
-        if key in responses:
-            return responses[key]
-    return None
 
 
 def _respond(

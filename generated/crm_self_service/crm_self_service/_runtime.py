@@ -563,7 +563,7 @@ class _Core:
 
     def error(self, operation: Operation, response: httpx.Response) -> ApiError:
         status = response.status_code
-        annotation = _error_annotation(operation.errors, status)
+        annotation = documented(operation.errors, status)
         body: Any = response.text
         with contextlib.suppress(
             ValueError, RecursionError
@@ -642,11 +642,17 @@ def _reason(exc: ValidationError) -> str:
     return f"{pointer or '/'}: {error['msg']}"
 
 
-def _error_annotation(errors: Mapping[str, Any], status: int) -> Any:
+def documented(
+    responses: Mapping[str, Any], status: int | str, *, default: bool = True
+) -> Any:
+    """What a map keyed like OpenAPI's Responses Object holds for a status: the exact code, else its
+    range (`4XX`), else `default` (unless `default` is False); None when nothing covers it.
+    """
     code = str(status)
-    for key in (code, code[0] + "XX", code[0] + "xx", "default"):
-        if key in errors:
-            return errors[key]
+    keys = [code, code[:1] + "XX", code[:1] + "xx"] if code.isdigit() else [code]
+    for key in keys + ["default"] * default:
+        if key in responses:
+            return responses[key]
     return None
 
 
