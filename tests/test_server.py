@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import sys
 
 import httpx
 import pytest
+import yaml
 
 from servers import serving
+
+from generator.generate import Target, run
 
 PACKAGES = ["crm_self_service", "crm_back_office", "crm_client_data"]
 
@@ -162,12 +167,6 @@ def test_a_users_handlers_are_served_and_debug_checks_their_responses(generated_
 def test_a_status_range_documents_every_code_in_it(tmp_path):
     """OpenAPI's Responses Object: `4XX` covers 404 when 404 itself is not listed, before `default`;
     the mock answers `Prefer: code=404` and a refused request with it, the client reads it as its error."""
-    import sys
-
-    import yaml
-
-    from generator.generate import Target, run
-
     def error(kind: str) -> dict:  # each error body has a field of its own, named after its key
         return {"description": kind, "content": {"application/json": {
             "schema": {"type": "object", "properties": {kind: {"type": "string"}, "message": {"type": "string"}}},
@@ -178,19 +177,38 @@ def test_a_status_range_documents_every_code_in_it(tmp_path):
             {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
                       "4XX": error("range"), "default": error("default")}}}}}
-    (tmp_path / "ranges.yaml").write_text(yaml.safe_dump(spec))
-    run([Target(tmp_path / "ranges.yaml", tmp_path / "pkg", "ranges_pkg")], formatter="none")
-    sys.path.insert(0, str(tmp_path / "pkg"))
-    try:
-        package, server = importlib.import_module("ranges_pkg"), importlib.import_module("ranges_pkg.server")
-        with serving(server.create_mock_app()) as url:
-            preferred = httpx.get(f"{url}/things/1", headers={"Prefer": "code=404"})
-            refused = httpx.get(f"{url}/things/not-a-number")
-            with package.Client(url, headers={"Prefer": "code=404"}) as client, \
-                    pytest.raises(package.ApiError) as raised:
-                client.default.get_thing(id=1)
-    finally:
-        sys.path.remove(str(tmp_path / "pkg"))
+    with generated_from(spec, tmp_path, "ranges_pkg") as (package, server), serving(server.create_mock_app()) as url:
+        preferred = httpx.get(f"{url}/things/1", headers={"Prefer": "code=404"})
+        refused = httpx.get(f"{url}/things/not-a-number")
+        with package.Client(url, headers={"Prefer": "code=404"}) as client, pytest.raises(package.ApiError) as raised:
+            client.default.get_thing(id=1)
     assert raised.value.status_code == 404 and raised.value.body.range == "yes"  # parsed with the 4XX model
     assert preferred.status_code == 404 and preferred.json() == {"range": "yes", "message": "x"}
     assert refused.status_code == 400 and set(refused.json()) == {"range", "message"}
+
+
+def test_the_mock_answers_in_the_media_type_the_client_reads(tmp_path):
+    """Of several documented media types, the server answers the one the generated client expects
+    (binary over text here), so the client reads the mock's answer."""
+    spec = {"openapi": "3.1.0", "info": {"title": "media", "version": "1"}, "paths": {"/report": {"get": {
+        "operationId": "get_report", "responses": {"200": {"description": "the report", "content": {
+            "text/plain": {"schema": {"type": "string"}, "example": "a text report"},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}, "example": "bytes"}}}}}}}}
+    with generated_from(spec, tmp_path, "media_pkg") as (package, server), serving(server.create_mock_app()) as url:
+        answer = httpx.get(f"{url}/report")
+        with package.Client(url) as client:
+            report = client.default.get_report()
+    assert answer.headers["content-type"] == "application/octet-stream" and answer.content == b"bytes"
+    assert report == b"bytes"
+
+
+@contextlib.contextmanager
+def generated_from(spec: dict, tmp_path, name: str):
+    """The client package and server module generated from `spec`, importable while in use."""
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    run([Target(tmp_path / "spec.yaml", tmp_path / "pkg", name)], formatter="none")
+    sys.path.insert(0, str(tmp_path / "pkg"))
+    try:
+        yield importlib.import_module(name), importlib.import_module(f"{name}.server")
+    finally:
+        sys.path.remove(str(tmp_path / "pkg"))

@@ -26,6 +26,7 @@ class ServerOperationView:
     success_status: str
     summary_docstring: str
     validators: dict[str, str]  # parameter Python name -> annotation with the schema's constraints
+    response_media_types: dict[str, str]  # response key -> the media type answered (the model's choice)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.view, name)
@@ -55,8 +56,9 @@ def _server_view(op: Any) -> ServerOperationView:
         if p.constraints else p.annotation
         for p in op.parameters
     }
+    media_types = {r.status: r.media_type for r in op.responses if r.media_type is not None}
     return ServerOperationView(view, success if success.isdigit() else "200",
-                               f"{summary}\n\n`{op.method.upper()} {op.path}`", validators)
+                               f"{summary}\n\n`{op.method.upper()} {op.path}`", validators, media_types)
 
 
 def _imports(operations: list[ServerOperationView]) -> list[str]:

@@ -642,18 +642,22 @@ def _reason(exc: ValidationError) -> str:
     return f"{pointer or '/'}: {error['msg']}"
 
 
+def documented_key(
+    responses: Mapping[str, Any], status: int | str, *, default: bool = True
+) -> str | None:
+    """The key of OpenAPI's Responses Object that covers a status: the exact code, else its range
+    (`4XX`), else `default` (unless `default` is False); None when nothing covers it."""
+    code = str(status)
+    keys = [code, code[:1] + "XX", code[:1] + "xx"] if code.isdigit() else [code]
+    return next((key for key in keys + ["default"] * default if key in responses), None)
+
+
 def documented(
     responses: Mapping[str, Any], status: int | str, *, default: bool = True
 ) -> Any:
-    """What a map keyed like OpenAPI's Responses Object holds for a status: the exact code, else its
-    range (`4XX`), else `default` (unless `default` is False); None when nothing covers it.
-    """
-    code = str(status)
-    keys = [code, code[:1] + "XX", code[:1] + "xx"] if code.isdigit() else [code]
-    for key in keys + ["default"] * default:
-        if key in responses:
-            return responses[key]
-    return None
+    """What a map keyed like OpenAPI's Responses Object holds for a status (see `documented_key`)."""
+    key = documented_key(responses, status, default=default)
+    return responses[key] if key is not None else None
 
 
 class SyncTransport(_Core):

@@ -30,9 +30,8 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.routing import Match
 
-from ._runtime import documented, to_wire
-from ._samples import pointer as _pointer
-from ._server import Route, _documented_status, error_body
+from ._runtime import to_wire
+from ._server import Route, error_reply
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -92,7 +91,8 @@ class LimitsMiddleware:
         limits: Limits,
     ):
         self.app = app
-        self.routes = {route.operation: route for route in routes}
+        self.routes = routes
+        self.by_name = {route.operation: route for route in routes}
         self.document = document
         self.limits = limits
 
@@ -132,15 +132,10 @@ class LimitsMiddleware:
         self, scope: Scope, send: Send, status: int, message: str, fields: list[str]
     ) -> None:
         """The API's own error body for `status`, as the matched operation documents it."""
-        responses = self._responses(scope)
-        answered = _documented_status(responses, status)
-        response = documented(responses, answered) or self._any_error()
-        payload = json.dumps(
-            to_wire(
-                error_body(self.document, response, int(answered), message, fields)
-            ),
-            ensure_ascii=False,
-        ).encode("utf-8")
+        answered, body = error_reply(
+            self.document, self.routes, self._route(scope), status, message, fields
+        )
+        payload = json.dumps(to_wire(body), ensure_ascii=False).encode("utf-8")
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
@@ -150,28 +145,17 @@ class LimitsMiddleware:
                 (b"connection", b"close")
             )  # the rest of what the client sends is not read
         await send(
-            {"type": "http.response.start", "status": int(answered), "headers": headers}
+            {"type": "http.response.start", "status": answered, "headers": headers}
         )
         await send({"type": "http.response.body", "body": payload})
 
-    def _responses(self, scope: Scope) -> dict[str, Any]:
+    def _route(self, scope: Scope) -> Route | None:
+        """The operation the request is for, if any."""
         app = scope.get("app")
         for candidate in getattr(getattr(app, "router", None), "routes", ()):
             name = getattr(candidate, "name", None)
-            if name in self.routes and candidate.matches(scope)[0] is Match.FULL:
-                return (
-                    _pointer(self.document, self.routes[name].pointer).get("responses")
-                    or {}
-                )
-        return {}
-
-    def _any_error(self) -> Any:
-        """A documented 4xx response of any operation: the API's error body where no operation matched."""
-        for route in self.routes.values():
-            responses = _pointer(self.document, route.pointer).get("responses") or {}
-            for code, response in responses.items():
-                if str(code).startswith("4"):
-                    return response
+            if name in self.by_name and candidate.matches(scope)[0] is Match.FULL:
+                return self.by_name[name]
         return None
 
 

@@ -43,7 +43,14 @@ from ._codec import (
     parse_cookies,
     parse_query,
 )
-from ._runtime import STRICT_ENUMS, Paging, SecurityScheme, documented, to_wire
+from ._runtime import (
+    STRICT_ENUMS,
+    Paging,
+    SecurityScheme,
+    documented,
+    documented_key,
+    to_wire,
+)
 from ._samples import deref as _deref
 from ._samples import pointer as _pointer
 from ._samples import sample
@@ -140,6 +147,9 @@ class Route:
     body: Body | None = None
     success: str = "200"
     responses: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    media_types: Mapping[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # the one answered per response
     security: tuple[tuple[str, ...], ...] = ()
     paging: Paging | None = None
 
@@ -189,14 +199,15 @@ _LIST_FIELDS = ("parameters", "errors", "fields", "details", "invalid_params")
 def error_body(
     document: dict[str, Any],
     response: Any,
+    media_type: str | None,
     status: int,
     message: str,
     fields: list[str],
 ) -> Any:
-    """The API's own error body for a status, filled with what went wrong where the schema allows."""
-    response = _deref(document, response) or {}
-    media = next(iter((response.get("content") or {}).values()), None)
-    if not isinstance(media, dict):
+    """The API's own error body for a status (`response` answered as `media_type`), filled with what
+    went wrong where the schema allows."""
+    media = _media(document, response, media_type)
+    if media is None:
         return {"message": message, "status": status, "parameters": fields}
     schema = _deref(document, media.get("schema")) or {}
     body = sample(document, schema)
@@ -647,12 +658,17 @@ class MockHandlers:
                     code
                     for code, r in responses.items()
                     if wanted_example
-                    in ((_media(self.document, r) or {}).get("examples") or {})
+                    in (
+                        (
+                            _media(self.document, r, route.media_types.get(code)) or {}
+                        ).get("examples")
+                        or {}
+                    )
                 ),
                 status,
             )
-        response = _deref(self.document, documented(responses, status) or {})
-        media = _media(self.document, response)
+        key = documented_key(responses, status) or ""
+        media = _media(self.document, responses.get(key), route.media_types.get(key))
         code = (
             int(status)
             if str(status).isdigit()
@@ -770,14 +786,13 @@ def _positive(value: Any, default: int) -> int:
         return max(1, default)
 
 
-def _media(document: dict[str, Any], response: Any) -> dict[str, Any] | None:
+def _media(
+    document: dict[str, Any], response: Any, media_type: str | None
+) -> dict[str, Any] | None:
+    """The response's Media Type Object for the media type the generator chose (None: no body)."""
     content = (_deref(document, response) or {}).get("content") or {}
-    if not content:
-        return None
-    for media_type, media in content.items():
-        if "json" in media_type:
-            return media  # type: ignore[no-any-return]
-    return next(iter(content.values()))  # type: ignore[no-any-return]
+    media = content.get(media_type) if media_type is not None else None
+    return media if isinstance(media, dict) else None
 
 
 def _example_value(document: dict[str, Any], example: Any) -> Any:
@@ -803,6 +818,7 @@ class _Served:
     document: dict[str, Any]
     checks: Mapping[str, CredentialCheck]
     debug: bool
+    routes: tuple[Route, ...]
     prefixes: tuple[str, ...] = ("",)
     templates: list[tuple[re.Pattern[str], str, list[str]]] = dataclasses.field(
         default_factory=list
@@ -858,7 +874,9 @@ def build_app(
             f"no security scheme named {', '.join(unknown)}; the schemes are {', '.join(schemes)}"
         )
     app = FastAPI(title=title, openapi_url=None, docs_url=None, redoc_url=None)
-    served = _Served(handlers, schemes, document, dict(credentials or {}), debug)
+    served = _Served(
+        handlers, schemes, document, dict(credentials or {}), debug, routes
+    )
     missing = [
         route.operation
         for route in routes
@@ -899,54 +917,96 @@ def build_app(
     async def not_routed(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         owner = served.template_of(request.url.path)
         if exc.status_code in (404, 405) and owner is not None:
-            return not_allowed(document, request, owner[1])
+            return not_allowed(document, routes, request, owner[1])
         if exc.status_code in (404, 405):
-            return api_error(
+            return error_response(
                 document,
+                routes,
+                None,
                 404,
                 f"no operation {request.method} {request.url.path} in this API",
+                [],
             )
-        return api_error(document, exc.status_code, str(exc.detail))
+        return error_response(
+            document, routes, None, exc.status_code, str(exc.detail), []
+        )
 
     return app
 
 
 def not_allowed(
-    document: dict[str, Any], request: Request, allowed: list[str]
+    document: dict[str, Any],
+    routes: tuple[Route, ...],
+    request: Request,
+    allowed: list[str],
 ) -> JSONResponse:
     """405 with `Allow`, in the API's error body."""
     message = f"{request.method} is not allowed on {request.url.path}; allowed: {', '.join(allowed)}"
-    return api_error(document, 405, message, {"Allow": ", ".join(allowed)})
+    return error_response(
+        document, routes, None, 405, message, [], {"Allow": ", ".join(allowed)}
+    )
 
 
-def api_error(
+def error_response(
     document: dict[str, Any],
+    routes: tuple[Route, ...],
+    route: Route | None,
     status: int,
     message: str,
+    fields: list[str],
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """The API's own error body for a status outside any operation (404, 405)."""
-    body = error_body(document, _usual_error(document, status), status, message, [])
-    return JSONResponse(to_wire(body), status_code=status, headers=dict(headers or {}))
-
-
-def _usual_error(document: dict[str, Any], status: int) -> Any:
-    """The error response the API documents for `status` somewhere, else its first JSON 4xx one."""
-    candidates = []
-    for item in (document.get("paths") or {}).values():
-        for operation in (_deref(document, item) or {}).values():
-            if isinstance(operation, dict):
-                candidates += [
-                    (code, r)
-                    for code, r in (operation.get("responses") or {}).items()
-                    if str(code)[0] in "45" and _media(document, r) is not None
-                ]
-    exact = next((r for code, r in candidates if str(code) == str(status)), None)
-    return (
-        exact
-        if exact is not None
-        else next((r for code, r in candidates if str(code)[0] == "4"), None)
+    """A refused request answered as JSON in the API's own error body (see `error_reply`)."""
+    answered, body = error_reply(document, routes, route, status, message, fields)
+    return JSONResponse(
+        to_wire(body), status_code=answered, headers=dict(headers or {})
     )
+
+
+def error_reply(
+    document: dict[str, Any],
+    routes: tuple[Route, ...],
+    route: Route | None,
+    status: int,
+    message: str,
+    fields: list[str],
+) -> tuple[int, Any]:
+    """The status and error body refusing a request: as the request's operation documents the
+    status (bad input gets its documented 400 or 422), else as the API documents it elsewhere.
+    """
+    responses = (
+        (_pointer(document, route.pointer).get("responses") or {})
+        if route is not None
+        else {}
+    )
+    answered = _documented_status(responses, status)
+    key = documented_key(responses, answered)
+    if key is not None and route is not None:
+        response, media_type = responses[key], route.media_types.get(key)
+    else:
+        response, media_type = _usual_error(document, routes, int(answered))
+    return int(answered), error_body(
+        document, response, media_type, int(answered), message, fields
+    )
+
+
+def _usual_error(
+    document: dict[str, Any], routes: tuple[Route, ...], status: int
+) -> tuple[Any, str | None]:
+    """The error response (and its media type) the API documents for `status` in some operation,
+    else its first documented 4xx one with a body."""
+    candidates = [
+        (code, _pointer(document, route.pointer)["responses"][code], media_type)
+        for route in routes
+        for code, media_type in route.media_types.items()
+        if code[:1] in "45"
+    ]
+    exact = next(
+        (c for c in candidates if documented_key({c[0]: c}, status, default=False)),
+        None,
+    )
+    chosen = exact or next((c for c in candidates if c[0].startswith("4")), None)
+    return (chosen[1], chosen[2]) if chosen is not None else (None, None)
 
 
 def _endpoint(route: Route, served: _Served) -> Any:
@@ -961,19 +1021,13 @@ def _endpoint(route: Route, served: _Served) -> Any:
 
     def media_type(status: int) -> str | None:
         if status not in media_types:
-            content = (_deref(document, documented(responses, status)) or {}).get(
-                "content"
-            ) or {}
-            media_types[status] = next(iter(content), None)
+            media_types[status] = route.media_types.get(
+                documented_key(responses, status) or ""
+            )
         return media_types[status]
 
     def failure(status: int, message: str, fields: list[str]) -> JSONResponse:
-        answered = _documented_status(responses, status)
-        response = documented(responses, answered) or _usual_error(
-            document, int(answered)
-        )
-        body = error_body(document, response, int(answered), message, fields)
-        return JSONResponse(to_wire(body), status_code=int(answered))
+        return error_response(document, served.routes, route, status, message, fields)
 
     async def endpoint(request: Request) -> Response:
         if shadowed:
@@ -981,7 +1035,7 @@ def _endpoint(route: Route, served: _Served) -> Any:
             if (
                 owner is not None and owner[0] != route.path
             ):  # a concrete path that does not declare this method
-                return not_allowed(document, request, owner[1])
+                return not_allowed(document, served.routes, request, owner[1])
         refused = await authenticate(request, route, served.schemes, served.checks)
         if refused is not None:
             return failure(401, refused, [])

@@ -72,6 +72,7 @@ ROUTES: tuple[Route, ...] = (
         ),
         success="200",
         responses={"200": models.PetPage, "default": models.Error},
+        media_types={"200": "application/json", "default": "application/json"},
         security=(),
         paging=Paging("query", "page", "size", "content", "total"),
     ),
@@ -84,6 +85,7 @@ ROUTES: tuple[Route, ...] = (
         body=Body("application/json", "json", True, models.NewPet),
         success="201",
         responses={"201": models.Pet},
+        media_types={"201": "application/json"},
         security=(("api_key",),),
     ),
     Route(
@@ -101,6 +103,7 @@ ROUTES: tuple[Route, ...] = (
         ),
         success="200",
         responses={"200": models.Pet, "404": None},
+        media_types={"200": "application/json"},
         security=(),
     ),
     Route(
@@ -135,6 +138,7 @@ ROUTES: tuple[Route, ...] = (
         ),
         success="200",
         responses={"200": bytes},
+        media_types={"200": "application/pdf"},
         security=(),
     ),
 )
