@@ -73,7 +73,8 @@ def is_current(folder: Path, fingerprint: str) -> bool:
     """True when the folder holds exactly what this fingerprint generated (fast path).
 
     The stamp's first line is the fingerprint; each further line names a file the spec's
-    `$ref`s reached, with its hash then, so editing a referenced file regenerates too.
+    `$ref`s reached, with its hash then, so editing a referenced file regenerates too, and
+    last the manifest the run wrote, so an older package put back (a checkout) regenerates.
     """
     try:
         first, *referenced = (folder / STAMP).read_text(encoding="utf-8").split("\n")
@@ -137,8 +138,10 @@ def apply(changes: Plan) -> None:
         _remove_empty_folders(path.parent, changes.roots)
     for folder, fingerprint in changes.stamps.items():
         stamp = folder / STAMP
-        if not stamp.exists() or stamp.read_text(encoding="utf-8") != fingerprint:
-            _write_atomically(stamp, fingerprint)
+        manifest = folder / MANIFEST  # bound to the stamp: another manifest (a checkout) is another generation
+        text = f"{fingerprint}\n{file_sha256(manifest)} {manifest}"
+        if not stamp.exists() or stamp.read_text(encoding="utf-8") != text:
+            _write_atomically(stamp, text)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -92,6 +92,24 @@ def test_unchanged_files_are_not_rewritten(run_cli, tmp_path):
     assert rewritten == [edited]
 
 
+def test_an_older_package_put_back_is_regenerated(run_cli, tmp_path):
+    """As after `git checkout` of an older generation: the stamp left behind is not taken for it."""
+    spec = tmp_path / "client-data.yaml"
+    spec.write_text((SPEC / "client-data.yaml").read_text())
+    package = tmp_path / "out" / "crm_client_data"
+    assert run_cli("generate", spec, "--out", tmp_path / "out").code == 0
+    older = {p: p.read_bytes() for p in package.rglob("*") if p.is_file() and p.name != output.STAMP}
+    spec.write_text(spec.read_text().replace("title:", "title: Renamed", 1))
+    assert run_cli("generate", spec, "--out", tmp_path / "out").code == 0
+    newer = {p: p.read_bytes() for p in package.rglob("*") if p.is_file() and p.name != output.STAMP}
+    assert newer != older
+    for path, content in older.items():
+        path.write_bytes(content)
+    result = run_cli("generate", spec, "--out", tmp_path / "out")
+    assert result.code == 0 and result.lines[-1].endswith(", 0 up to date"), result.out
+    assert {p: p.read_bytes() for p in package.rglob("*") if p.is_file() and p.name != output.STAMP} == newer
+
+
 def test_nothing_to_do_when_spec_and_generator_are_unchanged(run_cli, tmp_path):
     spec = SPEC / "client-data.yaml"
     assert run_cli("generate", spec, "--out", tmp_path).code == 0
