@@ -18,6 +18,7 @@ import inspect
 import json
 import logging
 import re
+import typing
 from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from importlib import resources
@@ -30,6 +31,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaError
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ._codec import (
@@ -194,6 +196,9 @@ def load_spec(package: str) -> dict[str, Any]:
 
 _MESSAGE_FIELDS = ("message", "detail", "description", "error_description", "title")
 _LIST_FIELDS = ("parameters", "errors", "fields", "details", "invalid_params")
+_CONSTRAINED_STRING = frozenset(
+    {"enum", "const", "pattern", "format", "minLength", "maxLength"}
+)
 
 
 def error_body(
@@ -211,6 +216,8 @@ def error_body(
         return {"message": message, "status": status, "parameters": fields}
     schema = _deref(document, media.get("schema")) or {}
     body = sample(document, schema)
+    if isinstance(body, str) and not _CONSTRAINED_STRING.intersection(schema):
+        return message  # an API whose error body is a plain string: the message is that string
     if not isinstance(body, dict):
         return body
     properties = _object_properties(document, schema)
@@ -473,11 +480,16 @@ async def _body(
     request: Request, body: Body, adapters: dict[Any, TypeAdapter[Any]], validator: Any
 ) -> Any:
     content = await request.body()
-    if not content:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    empty_form = (
+        body.kind == "form" and media_type == "application/x-www-form-urlencoded"
+    )
+    if (
+        not content and not empty_form
+    ):  # an empty urlencoded form is a form without fields, not no body
         if body.required:
             raise BadRequest(400, "a request body is required", ["body"])
         return None
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     expected = body.media_type.split(";")[0].strip().lower()
     if body.kind == "json" and not (
         media_type == "application/json" or media_type.endswith("+json")
@@ -493,10 +505,8 @@ async def _body(
         return content
     try:
         if body.kind in ("form", "multipart"):
-            form = await request.form()
-            return _adapter(adapters, body.annotation).validate_python(
-                dict(form.items())
-            )
+            form = await _form_fields(await request.form(), body.annotation)
+            return _adapter(adapters, body.annotation).validate_python(form)
         try:
             value = json.loads(content)
         except ValueError:
@@ -532,6 +542,34 @@ async def _body(
             "; ".join(f"invalid request body: {m}" for m in _messages(exc)),
             fields or ["body"],
         ) from None
+
+
+async def _form_fields(form: FormData, annotation: Any) -> dict[str, Any]:
+    """A form's fields as the body's model takes them: file parts as bytes, repeated fields and the
+    model's list fields as lists."""
+    listed = _list_fields(annotation)
+    fields: dict[str, Any] = {}
+    for key in dict.fromkeys(form.keys()):
+        values = [
+            await v.read() if isinstance(v, UploadFile) else v
+            for v in form.getlist(key)
+        ]
+        fields[key] = values if key in listed or len(values) > 1 else values[0]
+    return fields
+
+
+def _list_fields(annotation: Any) -> frozenset[str]:
+    """The wire names of a model's fields that hold a list (optional or not)."""
+    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return frozenset()
+    return frozenset(
+        field.alias or name
+        for name, field in annotation.model_fields.items()
+        if any(
+            typing.get_origin(t) is list
+            for t in (field.annotation, *typing.get_args(field.annotation))
+        )
+    )
 
 
 def _validated(adapter: TypeAdapter[Any], value: Any) -> Any:
