@@ -63,6 +63,7 @@ class Body:
     annotation: str
     required: bool
     description: str
+    fields: int = 0  # properties a form or multipart body declares (each may be a field or part)
 
 
 @dataclass
@@ -346,7 +347,8 @@ class _Builder:
             self.request_roots.update(re.findall(r"models\.(\w+)", annotation))
         else:
             annotation = "bytes" if media.kind == BINARY else "str"
-        return Body(media.name, media.kind, annotation, body.required, body.description)
+        fields = len(media.schema.properties) if media.kind in (FORM, MULTIPART) and media.schema is not None else 0
+        return Body(media.name, media.kind, annotation, body.required, body.description, fields)
 
     def _responses(self, operation: SpecOperation, hint: str) -> list[Response]:
         result = []

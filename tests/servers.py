@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import uvicorn
+import yaml
+
+from generator.generate import Target, run
 
 
 @contextmanager
@@ -29,3 +35,16 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@contextmanager
+def generated_from(spec: dict[str, Any], folder: Path, name: str) -> Iterator[tuple[Any, Any]]:
+    """The client package and server module generated from `spec`, importable while in use."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "spec.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    run([Target(folder / "spec.yaml", folder / "pkg", name)], formatter="none")
+    sys.path.insert(0, str(folder / "pkg"))
+    try:
+        yield importlib.import_module(name), importlib.import_module(f"{name}.server")
+    finally:
+        sys.path.remove(str(folder / "pkg"))

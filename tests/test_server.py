@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import sys
 
 import httpx
 import pytest
 import yaml
-
 from conftest import ROOT
-from servers import serving
-
-from generator.generate import Target, run
+from servers import generated_from, serving
 
 PACKAGES = ["crm_self_service", "crm_back_office", "crm_client_data"]
 
@@ -203,18 +198,6 @@ def test_the_mock_answers_in_the_media_type_the_client_reads(tmp_path):
     assert report == b"bytes"
 
 
-@contextlib.contextmanager
-def generated_from(spec: dict, tmp_path, name: str):
-    """The client package and server module generated from `spec`, importable while in use."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
-    run([Target(tmp_path / "spec.yaml", tmp_path / "pkg", name)], formatter="none")
-    sys.path.insert(0, str(tmp_path / "pkg"))
-    try:
-        yield importlib.import_module(name), importlib.import_module(f"{name}.server")
-    finally:
-        sys.path.remove(str(tmp_path / "pkg"))
-
 
 def test_form_and_multipart_bodies_are_parsed_by_the_server(tmp_path):
     """USPTO's real spec posts a form; a multipart upload carries a file part. Both reach the
@@ -247,3 +230,27 @@ def test_form_and_multipart_bodies_are_parsed_by_the_server(tmp_path):
                               data={"note": "three", "tags": "one"})  # a list field given once is a list of one
     assert uploaded.status_code == 200, uploaded.text
     assert uploaded.json() == {"note": "three", "size": 3, "tags": ["one"]}
+
+
+def test_a_concrete_path_reaches_its_own_operation_whatever_the_order_of_paths(tmp_path):
+    """Twilio writes `/Numbers/{Sid}.json` before `/Numbers/Local.json`; GET of the concrete path
+    is the concrete path's operation (OpenAPI matches concrete paths first), not a 405."""
+    def operation(name: str) -> dict:
+        return {"get": {"operationId": name, "responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"type": "string"}}}}}}}
+
+    spec = {"openapi": "3.1.0", "info": {"title": "order", "version": "1"}, "paths": {
+        "/numbers/{sid}.json": {**operation("get_number"), "parameters": [
+            {"name": "sid", "in": "path", "required": True, "schema": {"type": "string"}}]},
+        "/numbers/local.json": operation("list_local")}}
+
+    class Numbers:
+        async def get_number(self, *, sid):
+            return f"number {sid}"
+
+        async def list_local(self):
+            return "local numbers"
+
+    with generated_from(spec, tmp_path, "order_pkg") as (_, server), serving(server.create_app(Numbers())) as url:
+        assert httpx.get(f"{url}/numbers/local.json").json() == "local numbers"
+        assert httpx.get(f"{url}/numbers/PN1.json").json() == "number PN1"

@@ -8,7 +8,7 @@ import logging
 import httpx
 import pytest
 
-from servers import serving
+from servers import generated_from, serving
 
 ACCOUNT_ACTIONS = "/accounts/4dc0809f-ed91-4b68-b912-5bd6064d901e/actions"  # takes a JSON body
 ERROR_FIELDS = {"status", "message", "error", "parameters"}  # the Back-Office error body (spec: ErrorResponse)
@@ -83,6 +83,22 @@ def test_a_multipart_or_form_body_with_too_many_parts_gets_413(back_office):
     form = http.post(ACCOUNT_ACTIONS, data={f"f{i}": "x" for i in range(500)})
     assert_error_body(form, 413, "the form body has 500 fields")
     assert http.post(ACCOUNT_ACTIONS, files={"f": ("a.txt", b"x")}).status_code == 400  # one part: the JSON check
+
+
+def test_a_form_may_have_as_many_fields_as_its_operation_declares(tmp_path):
+    """Twilio's Streams.json form declares 200 fields (Parameter1.Name ... Parameter99.Value): a
+    request using them is not refused as too many, one with more fields than declared is."""
+    names = [f"Parameter{i}.Name" for i in range(1, 76)] + [f"Parameter{i}.Value" for i in range(1, 76)]
+    spec = {"openapi": "3.1.0", "info": {"title": "form", "version": "1"}, "paths": {"/streams": {"post": {
+        "operationId": "create_stream", "requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "properties": {name: {"type": "string"} for name in names}}}}},
+        "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {
+            "type": "object"}}}}}}}}}
+    with generated_from(spec, tmp_path, "form_pkg") as (_, server), serving(server.create_mock_app()) as url:
+        declared = httpx.post(f"{url}/streams", data={name: "x" for name in names})
+        beyond = httpx.post(f"{url}/streams", data={**{name: "x" for name in names}, "extra": "x", "more": "x"})
+    assert declared.status_code == 201, declared.text
+    assert beyond.status_code == 413 and "the form body has 152 fields; at most 150" in beyond.text
 
 
 def test_the_limits_are_configurable_in_create_app(generated_packages):

@@ -6,7 +6,7 @@ runs and refuses, with the API's own documented error body:
 
 - a body over the size limit (413), sent with Content-Length or chunked;
 - too many headers or too many header bytes (431);
-- a multipart or form body with too many parts (413);
+- a multipart or form body with more parts than the limit and than its operation declares (413);
 - a JSON body that is not UTF-8, nests deeper than the limit, repeats a key in one object
   (Python's parser would keep the last one silently, another parser the first: refused
   rather than guessed), has a number literal longer than the limit or out of float range,
@@ -98,7 +98,7 @@ class LimitsMiddleware:
         try:
             check_headers(scope["headers"], self.limits)
             body = await read_body(scope, receive, self.limits)
-            check_body(_header(scope, b"content-type"), body, self.limits)
+            check_body(_header(scope, b"content-type"), body, self.limits, lambda: self._declared_fields(scope))
         except Refused as refused:
             await self.answer(scope, send, refused.status, str(refused), refused.fields)
             return
@@ -121,6 +121,11 @@ class LimitsMiddleware:
             headers.append((b"connection", b"close"))  # the rest of what the client sends is not read
         await send({"type": "http.response.start", "status": answered, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+    def _declared_fields(self, scope: Scope) -> int:
+        """How many fields the form or multipart body of the request's operation declares."""
+        route = self._route(scope)
+        return route.body.fields if route is not None and route.body is not None else 0
 
     def _route(self, scope: Scope) -> Route | None:
         """The operation the request is for, if any."""
@@ -180,8 +185,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def check_body(content_type: str, body: bytes, limits: Limits) -> None:
-    """Refuse a body the limits do not allow for its content type (JSON, multipart, form)."""
+def check_body(content_type: str, body: bytes, limits: Limits, declared_fields: Callable[[], int] = lambda: 0) -> None:
+    """Refuse a body the limits do not allow for its content type (JSON, multipart, form); a form
+    may always have as many fields as its operation declares (`declared_fields`, asked only then)."""
     media_type, _, parameters = content_type.partition(";")
     media_type = media_type.strip().lower()
     if not body:
@@ -191,12 +197,12 @@ def check_body(content_type: str, body: bytes, limits: Limits) -> None:
     elif media_type == "multipart/form-data":
         boundary = re.search(r'boundary="?([^";]+)', parameters)
         parts = body.count(b"--" + boundary.group(1).encode("latin-1")) - 1 if boundary else 0
-        if parts > limits.max_parts:
-            raise Refused(413, f"the multipart body has {parts} parts; at most {limits.max_parts} are accepted")
+        if parts > limits.max_parts and parts > (allowed := max(limits.max_parts, declared_fields())):
+            raise Refused(413, f"the multipart body has {parts} parts; at most {allowed} are accepted")
     elif media_type == "application/x-www-form-urlencoded":
         fields = body.count(b"&") + 1
-        if fields > limits.max_parts:
-            raise Refused(413, f"the form body has {fields} fields; at most {limits.max_parts} are accepted")
+        if fields > limits.max_parts and fields > (allowed := max(limits.max_parts, declared_fields())):
+            raise Refused(413, f"the form body has {fields} fields; at most {allowed} are accepted")
 
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)

@@ -85,6 +85,7 @@ class Body:
     kind: str
     required: bool
     annotation: Any
+    fields: int = 0  # properties a form or multipart body declares: as many fields are always accepted
 
 
 SPEC_URI = "urn:crm-codegen:spec"
@@ -669,25 +670,30 @@ class _Served:
     def template_of(self, path: str) -> tuple[str, list[str]] | None:
         """The path template a request path belongs to, concrete paths before templated ones (as
         OpenAPI matches them), and the methods it declares."""
-        matches = [(template.count("{"), -len(template), template, methods) for pattern, template, methods
-                   in self.templates for prefix in self.prefixes
-                   if path.startswith(prefix) and pattern.match(path[len(prefix):])]
-        return min(matches)[2:] if matches else None
+        matches = [(precedence(template), methods) for pattern, template, methods in self.templates
+                   for prefix in self.prefixes if path.startswith(prefix) and pattern.match(path[len(prefix):])]
+        return (min(matches)[0][2], min(matches)[1]) if matches else None
 
     def may_be_shadowed(self, template: str) -> bool:
         """Whether a path `template` matches could belong to a more concrete template (only then does
         a request's own template have to be looked up when it arrives)."""
-        rank = (template.count("{"), -len(template))
+        rank = precedence(template)
         for prefix in self.prefixes:
             mine = (prefix + template).split("/")
             for _, other, _ in self.templates:
-                if other == template or (other.count("{"), -len(other)) > rank:
+                if other == template or precedence(other) > rank:
                     continue
                 for other_prefix in self.prefixes:
                     theirs = (other_prefix + other).split("/")
                     if len(theirs) == len(mine) and all(a == b or "{" in a or "{" in b for a, b in zip(mine, theirs)):
                         return True
         return False
+
+
+def precedence(template: str) -> tuple[int, int, str]:
+    """How a path template ranks when several match a request: concrete paths before templated
+    ones (as OpenAPI matches them), then the longer, then by name; the least wins."""
+    return template.count("{"), -len(template), template
 
 
 def build_app(routes: tuple[Route, ...], handlers: Any, schemes: Mapping[str, SecurityScheme],
@@ -716,7 +722,7 @@ def build_app(routes: tuple[Route, ...], handlers: Any, schemes: Mapping[str, Se
                         for path, allowed in methods.items()]
     for prefix in served.prefixes:
         app.add_route(prefix + "/openapi.json", openapi, methods=["GET"])
-    for route in routes:
+    for route in sorted(routes, key=lambda r: precedence(r.path)):  # the router tries routes in this order
         endpoint = _endpoint(route, served)
         for prefix in served.prefixes:
             app.add_route(prefix + route.path, endpoint, methods=[route.method.upper()], name=route.operation,

@@ -104,6 +104,9 @@ class Body:
     kind: str
     required: bool
     annotation: Any
+    fields: int = (
+        0  # properties a form or multipart body declares: as many fields are always accepted
+    )
 
 
 SPEC_URI = "urn:crm-codegen:spec"
@@ -867,21 +870,21 @@ class _Served:
         """The path template a request path belongs to, concrete paths before templated ones (as
         OpenAPI matches them), and the methods it declares."""
         matches = [
-            (template.count("{"), -len(template), template, methods)
+            (precedence(template), methods)
             for pattern, template, methods in self.templates
             for prefix in self.prefixes
             if path.startswith(prefix) and pattern.match(path[len(prefix) :])
         ]
-        return min(matches)[2:] if matches else None
+        return (min(matches)[0][2], min(matches)[1]) if matches else None
 
     def may_be_shadowed(self, template: str) -> bool:
         """Whether a path `template` matches could belong to a more concrete template (only then does
         a request's own template have to be looked up when it arrives)."""
-        rank = (template.count("{"), -len(template))
+        rank = precedence(template)
         for prefix in self.prefixes:
             mine = (prefix + template).split("/")
             for _, other, _ in self.templates:
-                if other == template or (other.count("{"), -len(other)) > rank:
+                if other == template or precedence(other) > rank:
                     continue
                 for other_prefix in self.prefixes:
                     theirs = (other_prefix + other).split("/")
@@ -890,6 +893,12 @@ class _Served:
                     ):
                         return True
         return False
+
+
+def precedence(template: str) -> tuple[int, int, str]:
+    """How a path template ranks when several match a request: concrete paths before templated
+    ones (as OpenAPI matches them), then the longer, then by name; the least wins."""
+    return template.count("{"), -len(template), template
 
 
 def build_app(
@@ -940,7 +949,9 @@ def build_app(
     ]
     for prefix in served.prefixes:
         app.add_route(prefix + "/openapi.json", openapi, methods=["GET"])
-    for route in routes:
+    for route in sorted(
+        routes, key=lambda r: precedence(r.path)
+    ):  # the router tries routes in this order
         endpoint = _endpoint(route, served)
         for prefix in served.prefixes:
             app.add_route(
