@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import logging
+import re
+import sys
 
 import httpx
 import pytest
@@ -254,3 +257,55 @@ def test_a_concrete_path_reaches_its_own_operation_whatever_the_order_of_paths(t
     with generated_from(spec, tmp_path, "order_pkg") as (_, server), serving(server.create_app(Numbers())) as url:
         assert httpx.get(f"{url}/numbers/local.json").json() == "local numbers"
         assert httpx.get(f"{url}/numbers/PN1.json").json() == "number PN1"
+
+
+def test_a_relative_uri_and_a_loose_email_in_a_response_are_read(tmp_path):
+    """Twilio's `format: uri` fields hold paths (`/2010-04-01/Accounts.json?PageSize=50`) and
+    addresses are not always valid: the client reads them as text instead of refusing the whole
+    response, and the models import without email-validator (not a dependency of the package)."""
+    account = {"uri": "/2010-04-01/Accounts.json?PageSize=50", "owner": "not quite an address"}
+    spec = {"openapi": "3.1.0", "info": {"title": "formats", "version": "1"}, "paths": {"/account": {"get": {
+        "operationId": "get_account", "responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Account"}}}}}}}},
+        "components": {"schemas": {"Account": {"type": "object", "properties": {
+            "uri": {"type": "string", "format": "uri"}, "owner": {"type": "string", "format": "email"}}}}}}
+
+    class Accounts:  # a server answering as Twilio's does
+        async def get_account(self):
+            return account
+
+    class Blocked:  # as if email-validator were not installed
+        def find_spec(self, name, path=None, target=None):
+            if name == "email_validator":
+                raise ImportError("email-validator is not installed")
+
+    blocker = Blocked()
+    sys.meta_path.insert(0, blocker)
+    saved = sys.modules.pop("email_validator", None)
+    try:
+        with generated_from(spec, tmp_path, "formats_pkg") as (package, server), \
+                serving(server.create_app(Accounts())) as url, package.Client(url) as client:
+            read = client.default.get_account()
+    finally:
+        sys.meta_path.remove(blocker)
+        if saved is not None:
+            sys.modules["email_validator"] = saved
+    assert (read.uri, read.owner) == (account["uri"], account["owner"])
+
+
+def test_an_example_that_contradicts_its_schema_is_not_answered(tmp_path, caplog):
+    """Twilio's examples hold a `price` string where the schema says number and SIDs that miss
+    their pattern: the mock answers a sample its schema accepts (checked with the spec's own JSON
+    Schema, not the lenient models) and says why in the log."""
+    schema = {"type": "object", "required": ["sid"], "properties": {
+        "sid": {"type": "string", "pattern": "^TK[0-9a-f]{4}$"}, "price": {"type": "number", "nullable": True}}}
+    spec = {"openapi": "3.0.3", "info": {"title": "examples", "version": "1"}, "paths": {"/trunk": {"get": {
+        "operationId": "get_trunk", "responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": schema, "example": {"sid": "APaaaa", "price": "-0.0025"}}}}}}}}}
+    with generated_from(spec, tmp_path, "examples_pkg") as (_, server), serving(server.create_mock_app()) as url, \
+            caplog.at_level(logging.WARNING):
+        answer = httpx.get(f"{url}/trunk")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert re.fullmatch(r"TK[0-9a-f]{4}", body["sid"]) and not isinstance(body.get("price"), str), body
+    assert "GET /trunk: the spec's example for 200 does not match its schema" in caplog.text

@@ -48,6 +48,12 @@ def render_models(api: Api, package: str, header: str) -> str:
     return code
 
 
+# Formats read as plain strings: APIs put relative references under `uri` and loose addresses
+# under `email` (Twilio's `uri` fields are paths), and a client must not refuse such a response;
+# `email` would also need email-validator, which a generated package does not depend on.
+LENIENT_FORMATS = ["string+uri=string", "string+iri=string", "string+email=string", "string+idn-email=string"]
+
+
 def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, header: str) -> Any:
     import datamodel_code_generator as dmcg  # heavy: loaded only when models are generated
     from datamodel_code_generator.enums import DataModelType
@@ -73,6 +79,7 @@ def _run_datamodel_codegen(document: dict[str, Any], api: Api, package: str, hea
         use_field_description=True,
         use_double_quotes=True,
         disable_timestamp=True,
+        type_mappings=LENIENT_FORMATS,
         formatters=[],
         custom_file_header=header,
     )

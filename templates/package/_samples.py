@@ -36,40 +36,41 @@ _FORMAT_SAMPLES = {
 }
 
 
-def sample(document: dict[str, Any], schema: Any, depth: int = 0) -> Any:
-    """A value that satisfies `schema`: its examples when it has some, else one built from its type."""
+def sample(document: dict[str, Any], schema: Any, depth: int = 0, *, examples: bool = True) -> Any:
+    """A value that satisfies `schema`: its examples when it has some (unless `examples` is False),
+    else one built from its type."""
     schema = deref(document, schema)
     if not isinstance(schema, dict) or depth > 12:
         return None
-    for key in ("example", "default", "const"):
+    for key in ("example", "default", "const") if examples else ("const", "default"):
         if key in schema:
             return copy.deepcopy(schema[key])
-    if isinstance(schema.get("examples"), list) and schema["examples"]:
+    if examples and isinstance(schema.get("examples"), list) and schema["examples"]:
         return copy.deepcopy(schema["examples"][0])
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return schema["enum"][0]
     if isinstance(schema.get("allOf"), list):
         merged: dict[str, Any] = {}
         for member in schema["allOf"]:
-            value = sample(document, member, depth + 1)
+            value = sample(document, member, depth + 1, examples=examples)
             if isinstance(value, dict):
                 merged.update(value)
         own = {k: v for k, v in schema.items() if k != "allOf"}
         if own.get("properties"):
-            merged.update(sample(document, own, depth + 1) or {})
+            merged.update(sample(document, own, depth + 1, examples=examples) or {})
         return merged
     for key in ("oneOf", "anyOf"):
         if isinstance(schema.get(key), list) and schema[key]:
-            return sample(document, schema[key][0], depth + 1)
+            return sample(document, schema[key][0], depth + 1, examples=examples)
     types = schema.get("type")
     kind = next((t for t in types if t != "null"), "null") if isinstance(types, list) else types
     if kind is None:
         kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
     if kind == "object":
         properties = schema.get("properties") or {}
-        return {name: sample(document, value, depth + 1) for name, value in properties.items()}
+        return {name: sample(document, value, depth + 1, examples=examples) for name, value in properties.items()}
     if kind == "array":
-        return _sample_array(document, schema, depth)
+        return _sample_array(document, schema, depth, examples)
     if kind in ("integer", "number"):
         return _sample_number(schema, kind == "integer")
     if kind == "boolean":
@@ -79,9 +80,9 @@ def sample(document: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     return sample_string(schema)
 
 
-def _sample_array(document: dict[str, Any], schema: dict[str, Any], depth: int) -> list[Any]:
+def _sample_array(document: dict[str, Any], schema: dict[str, Any], depth: int, examples: bool) -> list[Any]:
     count = max(1, int(schema.get("minItems") or 1))
-    item = sample(document, schema.get("items") or {}, depth + 1)
+    item = sample(document, schema.get("items") or {}, depth + 1, examples=examples)
     if schema.get("uniqueItems") and count > 1:
         return [item] + [_variant(item, i) for i in range(1, count)]
     return [copy.deepcopy(item) for _ in range(count)]

@@ -116,8 +116,19 @@ def body_validator(document: dict[str, Any], route: Route) -> Any:
     """A JSON Schema validator for the route's JSON body, exactly as the spec states it (or None)."""
     if route.body is None or route.body.kind != "json":
         return None
-    pointer = route.pointer
-    for key in ("requestBody", "content", route.body.media_type, "schema"):
+    return schema_validator(
+        document,
+        route.pointer,
+        ("requestBody", "content", route.body.media_type, "schema"),
+    )
+
+
+def schema_validator(
+    document: dict[str, Any], pointer: str, keys: tuple[str, ...]
+) -> Any:
+    """A JSON Schema validator for the schema reached from `pointer` through `keys`, following the
+    `$ref`s on the way (a shared response or request body)."""
+    for key in keys:
         node = _pointer(document, pointer)
         while (
             isinstance(node, dict)
@@ -718,15 +729,44 @@ class MockHandlers:
         if media is None:
             return Reply(None, code)
         examples = media.get("examples") or {}
-        if wanted_example in examples:
+        if wanted_example in examples:  # asked for by name: answered as written
             return Reply(_example_value(self.document, examples[wanted_example]), code)
         if "example" in media:
-            return Reply(copy.deepcopy(media["example"]), code)
-        if examples:
-            return Reply(
-                _example_value(self.document, next(iter(examples.values()))), code
-            )
-        return Reply(sample(self.document, media.get("schema")), code)
+            value = copy.deepcopy(media["example"])
+        elif examples:
+            value = _example_value(self.document, next(iter(examples.values())))
+        else:
+            value = sample(self.document, media.get("schema"))
+        return Reply(self._valid(route, key, value, media.get("schema")), code)
+
+    def _valid(self, route: Route, key: str, value: Any, schema: Any) -> Any:
+        """`value` when the response's schema accepts it, else a sample built from the schema alone:
+        a spec's example can contradict its own schema, and a mock must not pass that on.
+        """
+        if schema is None:
+            return value
+        validator = schema_validator(
+            self.document,
+            route.pointer,
+            ("responses", key, "content", route.media_types.get(key, ""), "schema"),
+        )
+        error = next(iter(validator.iter_errors(value)), None)
+        if error is None:
+            return value
+        built = sample(self.document, schema, examples=False)
+        if not validator.is_valid(built):
+            return value
+        where = "/".join(map(str, error.absolute_path))
+        logger.warning(
+            "%s %s: the spec's example for %s does not match its schema (%s%s); answering a sample "
+            "built from the schema",
+            route.method.upper(),
+            route.path,
+            key,
+            where + ": " if where else "",
+            _json_message(error),
+        )
+        return built
 
     def linkable(self, route: Route, reply: Reply[Any]) -> Any:
         """The reply's body with every field named like a path parameter holding a value that
