@@ -212,10 +212,12 @@ def test_form_and_multipart_bodies_are_parsed_by_the_server(tmp_path):
         incomplete = httpx.post(f"{url}/oa_citations/v1/records", data={"rows": "5"})
         empty = httpx.post(f"{url}/oa_citations/v1/records", headers={"Content-Type": "application/x-www-form-urlencoded"})
         absent = httpx.post(f"{url}/oa_citations/v1/records")  # the spec does not require a body
+        extra = httpx.post(f"{url}/oa_citations/v1/records", data={"criteria": "*:*", "sort": "id"})
     assert searched.status_code == 200, searched.text
     assert incomplete.status_code == 400 and incomplete.json() == "invalid request body: criteria: Field required"
     assert empty.status_code == 400 and "criteria" in empty.json()  # a form without fields lacks `criteria`
     assert absent.status_code == 200, absent.text
+    assert extra.status_code == 200, extra.text  # the schema allows fields it does not list
     upload = {"openapi": "3.1.0", "info": {"title": "upload", "version": "1"}, "paths": {"/files": {"post": {
         "operationId": "upload", "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file"], "properties": {
@@ -298,14 +300,16 @@ def test_an_example_that_contradicts_its_schema_is_not_answered(tmp_path, caplog
     their pattern: the mock answers a sample its schema accepts (checked with the spec's own JSON
     Schema, not the lenient models) and says why in the log."""
     schema = {"type": "object", "required": ["sid"], "properties": {
-        "sid": {"type": "string", "pattern": "^TK[0-9a-f]{4}$"}, "price": {"type": "number", "nullable": True}}}
+        "sid": {"type": "string", "pattern": "^TK[0-9a-f]{4}$"}, "price": {"type": "number", "nullable": True},
+        "label": {"type": "string"}}}
     spec = {"openapi": "3.0.3", "info": {"title": "examples", "version": "1"}, "paths": {"/trunk": {"get": {
         "operationId": "get_trunk", "responses": {"200": {"description": "ok", "content": {"application/json": {
-            "schema": schema, "example": {"sid": "APaaaa", "price": "-0.0025"}}}}}}}}}
+            "schema": schema, "example": {"sid": "APaaaa", "price": "-0.0025", "label": "kept"}}}}}}}}}
     with generated_from(spec, tmp_path, "examples_pkg") as (_, server), serving(server.create_mock_app()) as url, \
             caplog.at_level(logging.WARNING):
         answer = httpx.get(f"{url}/trunk")
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert re.fullmatch(r"TK[0-9a-f]{4}", body["sid"]) and not isinstance(body.get("price"), str), body
+    assert body["label"] == "kept"  # the parts of the example its schema accepts are answered as written
     assert "GET /trunk: the spec's example for 200 does not match its schema" in caplog.text

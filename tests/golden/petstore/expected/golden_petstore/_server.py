@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import contextvars
 import copy
 import dataclasses
@@ -520,7 +521,7 @@ async def _body(
     try:
         if body.kind in ("form", "multipart"):
             form = await _form_fields(await request.form(), body.annotation)
-            return _adapter(adapters, body.annotation).validate_python(form)
+            return _validated(_adapter(adapters, body.annotation), form)
         try:
             value = json.loads(content)
         except ValueError:
@@ -753,20 +754,35 @@ class MockHandlers:
         error = next(iter(validator.iter_errors(value)), None)
         if error is None:
             return value
-        built = sample(self.document, schema, examples=False)
-        if not validator.is_valid(built):
+        repaired = copy.deepcopy(value)
+        for _ in range(_REPAIR_ROUNDS):
+            errors = list(validator.iter_errors(repaired))
+            if not errors:
+                break
+            for wrong in sorted(
+                errors, key=lambda e: len(e.absolute_path)
+            ):  # outermost first
+                with contextlib.suppress(
+                    LookupError, TypeError
+                ):  # inside a part replaced already
+                    repaired = _replaced(
+                        repaired,
+                        list(wrong.absolute_path),
+                        sample(self.document, wrong.schema, examples=False),
+                    )
+        else:
             return value
         where = "/".join(map(str, error.absolute_path))
         logger.warning(
-            "%s %s: the spec's example for %s does not match its schema (%s%s); answering a sample "
-            "built from the schema",
+            "%s %s: the spec's example for %s does not match its schema (%s%s); those parts are "
+            "answered with samples built from the schema",
             route.method.upper(),
             route.path,
             key,
             where + ": " if where else "",
             _json_message(error),
         )
-        return built
+        return repaired
 
     def linkable(self, route: Route, reply: Reply[Any]) -> Any:
         """The reply's body with every field named like a path parameter holding a value that
@@ -782,6 +798,20 @@ class MockHandlers:
         except ValidationError:
             return reply.body
         return fixed
+
+
+_REPAIR_ROUNDS = 5  # a replaced part can reveal another below it
+
+
+def _replaced(value: Any, path: list[Any], part: Any) -> Any:
+    """`value` with the part at `path` (keys and indexes) replaced by `part`."""
+    if not path:
+        return part
+    holder = value
+    for step in path[:-1]:
+        holder = holder[step]
+    holder[path[-1]] = part
+    return value
 
 
 def _path_parameter_schemas(document: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
