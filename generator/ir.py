@@ -52,6 +52,7 @@ class Parameter:
     allow_reserved: bool = False
     content_type: str | None = None  # the media type of a parameter described by `content`
     allow_empty_value: bool = False  # `name=` is accepted (and means not given)
+    string_format: str | None = None  # a string's `format`, which the server checks as JSON Schema does
 
 
 @dataclass
@@ -334,6 +335,7 @@ class _Builder:
                 allow_reserved=parameter.allow_reserved,
                 content_type=parameter.content_media_type.name if parameter.content_media_type else None,
                 allow_empty_value=parameter.allow_empty_value,
+                string_format=schema.format if schema is not None and "string" in schema.types else None,
             ))
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         return sorted(result, key=lambda p: (not p.required, order.get(p.location, 4)))

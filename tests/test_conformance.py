@@ -8,7 +8,9 @@ import logging
 
 import httpx
 import pytest
-from servers import serving
+import yaml
+from conftest import ROOT
+from servers import generated_from, serving
 
 ACCOUNT = "4dc0809f-ed91-4b68-b912-5bd6064d901e"
 
@@ -138,3 +140,16 @@ def test_a_concrete_path_wins_over_a_template_that_would_also_match(generated_pa
         assert answer.status_code == 405, answer.text
         assert answer.headers["allow"] == "POST"
     assert templated.status_code == 200, templated.text
+
+
+def test_a_parameter_format_is_checked_as_json_schema_checks_it(tmp_path):
+    """The callback example's `callbackUrl` is `format: uri`: an empty or relative value is refused
+    with 400 naming the parameter, an absolute URL reaches the operation."""
+    spec = yaml.safe_load((ROOT.parent / "shared" / "corpus" / "oai-callback-example.yaml").read_text())
+    with generated_from(spec, tmp_path, "callback_pkg") as (_, server), serving(server.create_mock_app()) as url:
+        empty = httpx.post(f"{url}/streams", params={"callbackUrl": ""})
+        relative = httpx.post(f"{url}/streams", params={"callbackUrl": "/hooks/1"})
+        absolute = httpx.post(f"{url}/streams", params={"callbackUrl": "https://example.com/hooks/1"})
+    for refused in (empty, relative):
+        assert refused.status_code == 400 and "is not a 'uri'" in refused.text, refused.text
+    assert absolute.status_code == 201, absolute.text

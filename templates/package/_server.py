@@ -14,6 +14,7 @@ import contextlib
 import contextvars
 import copy
 import dataclasses
+import functools
 import inspect
 import json
 import logging
@@ -26,6 +27,7 @@ from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaError
@@ -57,6 +59,7 @@ class Param:
     required: bool
     annotation: Any
     allow_empty: bool = False  # `allowEmptyValue`: `name=` means not given
+    string_format: str | None = None  # checked as JSON Schema checks it (`uri`, `email`, `date`, ...)
 
     @property
     def name(self) -> str:
@@ -108,12 +111,15 @@ def schema_validator(document: dict[str, Any], pointer: str, keys: tuple[str, ..
             pointer = node["$ref"][1:]
             node = _pointer(document, pointer)
         pointer += "/" + key.replace("~", "~0").replace("/", "~1")
-    v31 = str(document.get("openapi", "")).startswith("3.1")
-    specification = DRAFT202012 if v31 else DRAFT4
+    checking = validator_class(document)
+    specification = DRAFT202012 if checking is OAS31Validator else DRAFT4
     registry: Registry[Any] = Registry().with_resource(SPEC_URI, specification.create_resource(document))
-    validator_class = OAS31Validator if v31 else OAS30Validator
-    return validator_class({"$ref": f"{SPEC_URI}#{pointer}"}, registry=registry,
-                           format_checker=validator_class.FORMAT_CHECKER)
+    return checking({"$ref": f"{SPEC_URI}#{pointer}"}, registry=registry, format_checker=checking.FORMAT_CHECKER)
+
+
+def validator_class(document: dict[str, Any]) -> Any:
+    """The JSON Schema dialect of the spec's schemas: OpenAPI 3.1's or 3.0's."""
+    return OAS31Validator if str(document.get("openapi", "")).startswith("3.1") else OAS30Validator
 
 
 @dataclasses.dataclass(frozen=True)
@@ -341,7 +347,7 @@ async def authenticate(request: Request, route: Route, schemes: Mapping[str, Sec
 
 
 async def _arguments(request: Request, route: Route, adapters: dict[Any, TypeAdapter[Any]],
-                     validator: Any, decoding: _Decoding) -> dict[str, Any]:
+                     validator: Any, decoding: _Decoding, formats: FormatChecker) -> dict[str, Any]:
     """The handler's arguments; BadRequest lists every problem the request has, not only the first."""
     arguments: dict[str, Any] = {}
     problems: list[str] = []
@@ -368,6 +374,10 @@ async def _arguments(request: Request, route: Route, adapters: dict[Any, TypeAda
                 if raw == "" and param.allow_empty:
                     continue
                 problems += [f"invalid {where}: {message}" for message in _messages(exc)]
+                fields.append(param.name)
+                continue
+            if param.string_format and isinstance(raw, str) and not formats.conforms(raw, param.string_format):
+                problems.append(f"invalid {where}: {json.dumps(raw)[:80]} is not a {param.string_format!r}")
                 fields.append(param.name)
         if route.body is not None:
             try:
@@ -628,8 +638,7 @@ def _replaced(value: Any, path: list[Any], part: Any) -> Any:
 def _path_parameter_schemas(document: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Path parameter name -> (its schema, a validator of it), over the whole spec."""
     found: dict[str, tuple[Any, Any]] = {}
-    v31 = str(document.get("openapi", "")).startswith("3.1")
-    validator_class = OAS31Validator if v31 else OAS30Validator
+    checking = validator_class(document)
     for path, item in (document.get("paths") or {}).items():
         item = _deref(document, item) or {}
         operations = [o for o in item.values() if isinstance(o, dict)]
@@ -637,8 +646,8 @@ def _path_parameter_schemas(document: dict[str, Any]) -> dict[str, tuple[Any, An
             parameter = _deref(document, parameter) or {}
             schema = _deref(document, parameter.get("schema"))
             if parameter.get("in") == "path" and isinstance(schema, dict) and "{" in path:
-                found.setdefault(str(parameter["name"]), (schema, validator_class(
-                    schema, format_checker=validator_class.FORMAT_CHECKER)))
+                found.setdefault(str(parameter["name"]), (schema, checking(
+                    schema, format_checker=checking.FORMAT_CHECKER)))
     return found
 
 
@@ -714,6 +723,11 @@ class _Served:
     prefixes: tuple[str, ...] = ("",)
     templates: list[tuple[re.Pattern[str], str, list[str]]] = dataclasses.field(default_factory=list)
     adapters: dict[Any, TypeAdapter[Any]] = dataclasses.field(default_factory=dict)
+
+    @functools.cached_property
+    def formats(self) -> FormatChecker:
+        """The string formats JSON Schema checks, for the spec's version of OpenAPI."""
+        return validator_class(self.document).FORMAT_CHECKER  # type: ignore[no-any-return]
 
     def template_of(self, path: str) -> tuple[str, list[str]] | None:
         """The path template a request path belongs to, concrete paths before templated ones (as
@@ -854,7 +868,7 @@ def _endpoint(route: Route, served: _Served) -> Any:
         if refused is not None:
             return failure(401, refused, [])
         try:
-            arguments = await _arguments(request, route, served.adapters, validator, decoding)
+            arguments = await _arguments(request, route, served.adapters, validator, decoding, served.formats)
         except BadRequest as exc:
             return failure(exc.status, str(exc), exc.fields)
         if not implemented:

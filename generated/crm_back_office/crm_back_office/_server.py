@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import copy
 import dataclasses
+import functools
 import inspect
 import json
 import logging
@@ -27,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import SchemaError
@@ -76,6 +78,9 @@ class Param:
     required: bool
     annotation: Any
     allow_empty: bool = False  # `allowEmptyValue`: `name=` means not given
+    string_format: str | None = (
+        None  # checked as JSON Schema checks it (`uri`, `email`, `date`, ...)
+    )
 
     @property
     def name(self) -> str:
@@ -139,16 +144,24 @@ def schema_validator(
             pointer = node["$ref"][1:]
             node = _pointer(document, pointer)
         pointer += "/" + key.replace("~", "~0").replace("/", "~1")
-    v31 = str(document.get("openapi", "")).startswith("3.1")
-    specification = DRAFT202012 if v31 else DRAFT4
+    checking = validator_class(document)
+    specification = DRAFT202012 if checking is OAS31Validator else DRAFT4
     registry: Registry[Any] = Registry().with_resource(
         SPEC_URI, specification.create_resource(document)
     )
-    validator_class = OAS31Validator if v31 else OAS30Validator
-    return validator_class(
+    return checking(
         {"$ref": f"{SPEC_URI}#{pointer}"},
         registry=registry,
-        format_checker=validator_class.FORMAT_CHECKER,
+        format_checker=checking.FORMAT_CHECKER,
+    )
+
+
+def validator_class(document: dict[str, Any]) -> Any:
+    """The JSON Schema dialect of the spec's schemas: OpenAPI 3.1's or 3.0's."""
+    return (
+        OAS31Validator
+        if str(document.get("openapi", "")).startswith("3.1")
+        else OAS30Validator
     )
 
 
@@ -440,6 +453,7 @@ async def _arguments(
     adapters: dict[Any, TypeAdapter[Any]],
     validator: Any,
     decoding: _Decoding,
+    formats: FormatChecker,
 ) -> dict[str, Any]:
     """The handler's arguments; BadRequest lists every problem the request has, not only the first."""
     arguments: dict[str, Any] = {}
@@ -473,6 +487,16 @@ async def _arguments(
                 problems += [
                     f"invalid {where}: {message}" for message in _messages(exc)
                 ]
+                fields.append(param.name)
+                continue
+            if (
+                param.string_format
+                and isinstance(raw, str)
+                and not formats.conforms(raw, param.string_format)
+            ):
+                problems.append(
+                    f"invalid {where}: {json.dumps(raw)[:80]} is not a {param.string_format!r}"
+                )
                 fields.append(param.name)
         if route.body is not None:
             try:
@@ -817,8 +841,7 @@ def _replaced(value: Any, path: list[Any], part: Any) -> Any:
 def _path_parameter_schemas(document: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Path parameter name -> (its schema, a validator of it), over the whole spec."""
     found: dict[str, tuple[Any, Any]] = {}
-    v31 = str(document.get("openapi", "")).startswith("3.1")
-    validator_class = OAS31Validator if v31 else OAS30Validator
+    checking = validator_class(document)
     for path, item in (document.get("paths") or {}).items():
         item = _deref(document, item) or {}
         operations = [o for o in item.values() if isinstance(o, dict)]
@@ -834,12 +857,7 @@ def _path_parameter_schemas(document: dict[str, Any]) -> dict[str, tuple[Any, An
             ):
                 found.setdefault(
                     str(parameter["name"]),
-                    (
-                        schema,
-                        validator_class(
-                            schema, format_checker=validator_class.FORMAT_CHECKER
-                        ),
-                    ),
+                    (schema, checking(schema, format_checker=checking.FORMAT_CHECKER)),
                 )
     return found
 
@@ -935,6 +953,11 @@ class _Served:
         default_factory=list
     )
     adapters: dict[Any, TypeAdapter[Any]] = dataclasses.field(default_factory=dict)
+
+    @functools.cached_property
+    def formats(self) -> FormatChecker:
+        """The string formats JSON Schema checks, for the spec's version of OpenAPI."""
+        return validator_class(self.document).FORMAT_CHECKER  # type: ignore[no-any-return]
 
     def template_of(self, path: str) -> tuple[str, list[str]] | None:
         """The path template a request path belongs to, concrete paths before templated ones (as
@@ -1160,7 +1183,7 @@ def _endpoint(route: Route, served: _Served) -> Any:
             return failure(401, refused, [])
         try:
             arguments = await _arguments(
-                request, route, served.adapters, validator, decoding
+                request, route, served.adapters, validator, decoding, served.formats
             )
         except BadRequest as exc:
             return failure(exc.status, str(exc), exc.fields)

@@ -1121,6 +1121,7 @@ ROUTES: tuple[Route, ...] = (
                         pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
                     ),
                 ],
+                string_format="uuid",
             ),
             Param(
                 Wire("Accept-Language", "header", "simple", False, "primitive"),
@@ -1164,6 +1165,7 @@ ROUTES: tuple[Route, ...] = (
                         pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
                     ),
                 ],
+                string_format="uuid",
             ),
             Param(
                 Wire("Accept-Language", "header", "simple", False, "primitive"),
@@ -1273,6 +1275,7 @@ ROUTES: tuple[Route, ...] = (
                         pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
                     ),
                 ],
+                string_format="uuid",
             ),
             Param(
                 Wire("Accept-Language", "header", "simple", False, "primitive"),
