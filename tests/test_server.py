@@ -214,7 +214,7 @@ def test_form_and_multipart_bodies_are_parsed_by_the_server(tmp_path):
         absent = httpx.post(f"{url}/oa_citations/v1/records")  # the spec does not require a body
         extra = httpx.post(f"{url}/oa_citations/v1/records", data={"criteria": "*:*", "sort": "id"})
     assert searched.status_code == 200, searched.text
-    assert incomplete.status_code == 400 and incomplete.json() == "invalid request body: criteria: Field required"
+    assert incomplete.status_code == 400 and incomplete.json() == "invalid request body: 'criteria' is a required property"
     assert empty.status_code == 400 and "criteria" in empty.json()  # a form without fields lacks `criteria`
     assert absent.status_code == 200, absent.text
     assert extra.status_code == 200, extra.text  # the schema allows fields it does not list
@@ -313,3 +313,27 @@ def test_an_example_that_contradicts_its_schema_is_not_answered(tmp_path, caplog
     assert re.fullmatch(r"TK[0-9a-f]{4}", body["sid"]) and not isinstance(body.get("price"), str), body
     assert body["label"] == "kept"  # the parts of the example its schema accepts are answered as written
     assert "GET /trunk: the spec's example for 200 does not match its schema" in caplog.text
+
+
+def test_a_form_is_checked_with_the_specs_own_schema(tmp_path):
+    """Form fields are text: typed as their schema says (`true`, numerals), then checked with the
+    spec's JSON Schema, so `secure=0` for a boolean and a relative `uri` are refused as for JSON."""
+    spec = {"openapi": "3.1.0", "info": {"title": "form", "version": "1"}, "paths": {"/hooks": {"post": {
+        "operationId": "create_hook", "requestBody": {"required": True, "content": {
+            "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["Url"], "properties": {
+                "Url": {"type": "string", "format": "uri"}, "Secure": {"type": "boolean"},
+                "Retries": {"type": "integer", "maximum": 5}}}}}},
+        "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {
+            "type": "object"}}}}}}}}}
+
+    class Hooks:
+        async def create_hook(self, *, body):
+            return runtime.Reply({"secure": body.secure, "retries": body.retries}, status=201)
+
+    with generated_from(spec, tmp_path, "hooks_pkg") as (_, server), serving(server.create_app(Hooks())) as url:
+        runtime = importlib.import_module("hooks_pkg._server")
+        good = httpx.post(f"{url}/hooks", data={"Url": "https://example.com/h", "Secure": "true", "Retries": "3"})
+        refused = httpx.post(f"{url}/hooks", data={"Url": "/h", "Secure": "0", "Retries": "9"})
+    assert good.status_code == 201 and good.json() == {"secure": True, "retries": 3}, good.text
+    assert refused.status_code == 400
+    assert {"Url", "Secure", "Retries"} <= set(refused.json()["parameters"]), refused.text

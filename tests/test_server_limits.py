@@ -97,7 +97,9 @@ def test_a_form_may_have_as_many_fields_as_its_operation_declares(tmp_path):
     with generated_from(spec, tmp_path, "form_pkg") as (_, server), serving(server.create_mock_app()) as url:
         declared = httpx.post(f"{url}/streams", data={name: "x" for name in names})
         beyond = httpx.post(f"{url}/streams", data={**{name: "x" for name in names}, "extra": "x", "more": "x"})
+        undeclared_method = httpx.request("PUT", f"{url}/streams", data={name: "x" for name in names})
     assert declared.status_code == 201, declared.text
+    assert undeclared_method.status_code == 405, undeclared_method.text  # not 413 for what the path accepts
     assert beyond.status_code == 413 and "the form body has 152 fields; at most 150" in beyond.text
 
 

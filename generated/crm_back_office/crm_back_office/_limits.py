@@ -24,7 +24,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -155,18 +155,27 @@ class LimitsMiddleware:
         await send({"type": "http.response.body", "body": payload})
 
     def _declared_fields(self, scope: Scope) -> int:
-        """How many fields the form or multipart body of the request's operation declares."""
-        route = self._route(scope)
-        return route.body.fields if route is not None and route.body is not None else 0
+        """The most fields a form or multipart body of an operation on the request's path declares
+        (any method: an undeclared one is answered 405, not refused for its size)."""
+        return max(
+            (
+                route.body.fields
+                for route in self._routes(scope, (Match.FULL, Match.PARTIAL))
+                if route.body is not None
+            ),
+            default=0,
+        )
 
     def _route(self, scope: Scope) -> Route | None:
         """The operation the request is for, if any."""
+        return next(self._routes(scope, (Match.FULL,)), None)
+
+    def _routes(self, scope: Scope, matches: tuple[Match, ...]) -> Iterator[Route]:
         app = scope.get("app")
         for candidate in getattr(getattr(app, "router", None), "routes", ()):
             name = getattr(candidate, "name", None)
-            if name in self.by_name and candidate.matches(scope)[0] is Match.FULL:
-                return self.by_name[name]
-        return None
+            if name in self.by_name and candidate.matches(scope)[0] in matches:
+                yield self.by_name[name]
 
 
 def _header(scope: Scope, name: bytes) -> str:

@@ -118,22 +118,22 @@ class Body:
 SPEC_URI = "urn:crm-codegen:spec"
 
 
-def body_validator(document: dict[str, Any], route: Route) -> Any:
-    """A JSON Schema validator for the route's JSON body, exactly as the spec states it (or None)."""
-    if route.body is None or route.body.kind != "json":
+def body_schema(document: dict[str, Any], route: Route) -> str | None:
+    """The pointer to the schema of the route's JSON or form body (None: no such body)."""
+    if route.body is None or route.body.kind not in ("json", "form"):
         return None
-    return schema_validator(
+    return schema_pointer(
         document,
         route.pointer,
         ("requestBody", "content", route.body.media_type, "schema"),
     )
 
 
-def schema_validator(
+def schema_pointer(
     document: dict[str, Any], pointer: str, keys: tuple[str, ...]
-) -> Any:
-    """A JSON Schema validator for the schema reached from `pointer` through `keys`, following the
-    `$ref`s on the way (a shared response or request body)."""
+) -> str:
+    """The pointer reached from `pointer` through `keys`, following the `$ref`s on the way (a
+    shared response or request body)."""
     for key in keys:
         node = _pointer(document, pointer)
         while (
@@ -144,6 +144,11 @@ def schema_validator(
             pointer = node["$ref"][1:]
             node = _pointer(document, pointer)
         pointer += "/" + key.replace("~", "~0").replace("/", "~1")
+    return pointer
+
+
+def schema_validator(document: dict[str, Any], pointer: str) -> Any:
+    """A JSON Schema validator for the schema at `pointer`, exactly as the spec states it."""
     checking = validator_class(document)
     specification = DRAFT202012 if checking is OAS31Validator else DRAFT4
     registry: Registry[Any] = Registry().with_resource(
@@ -451,7 +456,7 @@ async def _arguments(
     request: Request,
     route: Route,
     adapters: dict[Any, TypeAdapter[Any]],
-    validator: Any,
+    checked: Checked | None,
     decoding: _Decoding,
     formats: FormatChecker,
 ) -> dict[str, Any]:
@@ -500,9 +505,7 @@ async def _arguments(
                 fields.append(param.name)
         if route.body is not None:
             try:
-                arguments["body"] = await _body(
-                    request, route.body, adapters, validator
-                )
+                arguments["body"] = await _body(request, route.body, adapters, checked)
             except BadRequest as exc:
                 if exc.status != 400 or not problems:
                     raise
@@ -516,7 +519,10 @@ async def _arguments(
 
 
 async def _body(
-    request: Request, body: Body, adapters: dict[Any, TypeAdapter[Any]], validator: Any
+    request: Request,
+    body: Body,
+    adapters: dict[Any, TypeAdapter[Any]],
+    checked: Checked | None,
 ) -> Any:
     content = await request.body()
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -544,20 +550,26 @@ async def _body(
         return content
     try:
         if body.kind in ("form", "multipart"):
-            form = await _form_fields(await request.form(), body.annotation)
-            return _validated(_adapter(adapters, body.annotation), form)
-        try:
-            value = json.loads(content)
-        except ValueError:
-            raise BadRequest(
-                400, "the request body is not valid JSON", ["body"]
-            ) from None
+            value = await _form_fields(await request.form(), body.annotation)
+            if (
+                checked is not None
+            ):  # a form's values are text: typed as the schema says, then checked
+                value = _typed_fields(
+                    checked.document, _pointer(checked.document, checked.pointer), value
+                )
+        else:
+            try:
+                value = json.loads(content)
+            except ValueError:
+                raise BadRequest(
+                    400, "the request body is not valid JSON", ["body"]
+                ) from None
         errors = (
             sorted(
-                validator.iter_errors(value),
+                checked.validator.iter_errors(value),
                 key=lambda e: list(map(str, e.absolute_path)),
             )
-            if validator is not None
+            if checked is not None
             else []
         )
         if (
@@ -581,6 +593,54 @@ async def _body(
             "; ".join(f"invalid request body: {m}" for m in _messages(exc)),
             fields or ["body"],
         ) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    """A request body's schema in the spec, and its validator."""
+
+    document: dict[str, Any]
+    pointer: str
+    validator: Any
+
+    @classmethod
+    def of(cls, document: dict[str, Any], route: Route) -> Checked | None:
+        pointer = body_schema(document, route)
+        return (
+            None
+            if pointer is None
+            else cls(document, pointer, schema_validator(document, pointer))
+        )
+
+
+def _typed_fields(
+    document: dict[str, Any], schema: Any, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Form fields (text) as the values the object schema's properties describe: `true`/`false` as
+    booleans, numerals as numbers; anything else stays text, for the schema to judge."""
+    properties = _object_properties(document, schema)
+    return {
+        name: _typed(document, properties.get(name), value)
+        for name, value in fields.items()
+    }
+
+
+def _typed(document: dict[str, Any], schema: Any, value: Any) -> Any:
+    if isinstance(value, list):
+        items = (_deref(document, schema) or {}).get("items")
+        return [_typed(document, items, item) for item in value]
+    if not isinstance(value, str):
+        return value
+    types = _types(document, schema)
+    if "boolean" in types and value in ("true", "false"):
+        return value == "true"
+    if "integer" in types and re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    if "number" in types and re.fullmatch(
+        r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", value
+    ):
+        return float(value) if not re.fullmatch(r"-?[0-9]+", value) else int(value)
+    return value
 
 
 async def _form_fields(form: FormData, annotation: Any) -> dict[str, Any]:
@@ -772,8 +832,11 @@ class MockHandlers:
             return value
         validator = schema_validator(
             self.document,
-            route.pointer,
-            ("responses", key, "content", route.media_types.get(key, ""), "schema"),
+            schema_pointer(
+                self.document,
+                route.pointer,
+                ("responses", key, "content", route.media_types.get(key, ""), "schema"),
+            ),
         )
         error = next(iter(validator.iter_errors(value)), None)
         if error is None:
@@ -1155,7 +1218,7 @@ def _endpoint(route: Route, served: _Served) -> Any:
     document = served.document
     operation = _pointer(document, route.pointer)
     responses = operation.get("responses") or {}
-    validator = body_validator(document, route)
+    checked = Checked.of(document, route)
     decoding = _Decoding.of(route)
     implemented = is_implemented(served.handlers, route.operation)
     shadowed = served.may_be_shadowed(route.path)
@@ -1183,7 +1246,7 @@ def _endpoint(route: Route, served: _Served) -> Any:
             return failure(401, refused, [])
         try:
             arguments = await _arguments(
-                request, route, served.adapters, validator, decoding, served.formats
+                request, route, served.adapters, checked, decoding, served.formats
             )
         except BadRequest as exc:
             return failure(exc.status, str(exc), exc.fields)
