@@ -1105,14 +1105,16 @@ def build_app(
     ]
     for prefix in served.prefixes:
         app.add_route(prefix + "/openapi.json", openapi, methods=["GET"])
-    for route in sorted(
-        routes, key=lambda r: precedence(r.path)
-    ):  # the router tries routes in this order
-        endpoint = _endpoint(route, served)
-        for prefix in served.prefixes:
+    endpoints = {route.operation: _endpoint(route, served) for route in routes}
+    for (
+        prefix
+    ) in (
+        served.prefixes
+    ):  # the router tries routes in this order: bare paths first, concrete first
+        for route in sorted(routes, key=lambda r: precedence(r.path)):
             app.add_route(
                 prefix + route.path,
-                endpoint,
+                endpoints[route.operation],
                 methods=[route.method.upper()],
                 name=route.operation,
                 include_in_schema=False,
