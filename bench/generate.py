@@ -73,7 +73,7 @@ def run(repeats: int) -> None:
     environment = {**os.environ, "JAVA_OPTS": "-DmaxYamlCodePoints=99999999"}
     for name in SPECS:
         spec = CORPUS / name
-        lines += [f"### {name}", "", "| tool | seconds | vs crm-codegen (black) | peak MiB | exit | import |",
+        lines += [f"### {name}", "", "| tool | seconds | vs crm-codegen (black) | peak MiB, all processes | exit | import |",
                   "|---|---:|---:|---:|---|---|"]
         results: dict[str, tuple[Timing, str]] = {}
         with tempfile.TemporaryDirectory() as scratch:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,11 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 @dataclass(frozen=True)
 class Timing:
-    """Median wall seconds, peak resident memory (MiB) and CPU seconds (user + system) over repeated runs."""
+    """Median wall seconds, peak resident memory (MiB) and CPU seconds (user + system) over repeated runs.
+
+    The peak is of the command and every process it starts, together: the largest sum of
+    their resident sets seen (or the largest single one, if that is more).
+    """
 
     seconds: float
     peak_mib: float
@@ -24,14 +29,52 @@ class Timing:
     cpu_seconds: float = 0.0  # less sensitive than wall time to other work on the machine
 
 
+SAMPLE_SECONDS = 0.05
+PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _tree_mib(root: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB (0 once it is gone)."""
+    parents: dict[int, int] = {}
+    resident: dict[int, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        resident[int(entry.name)] = int(fields[21]) * PAGE_MIB
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(resident.get(pid, 0.0) for pid in tree)
+
+
 def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
-    """Run a command to its end; wall seconds, peak RSS in MiB, exit code and CPU seconds."""
+    """Run a command to its end; wall seconds, peak RSS in MiB (all its processes), exit code and CPU seconds."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(SAMPLE_SECONDS):
+            peak[0] = max(peak[0], _tree_mib(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss / 1024, process.returncode, usage.ru_utime + usage.ru_stime
+    return elapsed, max(peak[0], usage.ru_maxrss / 1024), process.returncode, usage.ru_utime + usage.ru_stime
 
 
 def measure(command: list[str], repeats: int, env: dict[str, str] | None = None,
