@@ -19,6 +19,7 @@ from generator.emit.readme import api_reference, client_arguments, example_calls
 from generator.emit.server import render_server
 from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, build_api
+from generator.json_text import IndentedJson
 from generator.load import load_openapi
 from generator.naming import snake_case
 from generator.formatting import format_files
@@ -97,7 +98,9 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
         formatted = format_files(render_client(api, target.package, header), formatter, cache_key=cache_key)
         if cached is not None and trial is not None:
             trial.add(target.folder, {**formatted, models_path: cached}, [target.package, f"{target.package}.models"])
-        files = render_server(api, target.package, header, document.data)
+        spec_json = IndentedJson(cache_key + ":openapi")
+        files = render_server(api, target.package, header, spec_json.dumps(document.data))
+        spec_json.save()
         files[Path("README.md")] = render("package", "README.md.jinja", api=api, package=target.package,
                                           header_text=header_text(api), calls=example_calls(api),
                                           client_arguments=client_arguments(api))
@@ -110,6 +113,8 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
         models_cache.store(key, header, formatted[models_path])
     else:
         formatted[models_path] = cached
+    if trial is not None:  # every module is known: imported while the release is worked out
+        trial.add(target.folder, formatted)
     source = f"{api.spec_name}, API version {api.version or 'unstated'}, sha256 {api.spec_sha256[:16]}"
     release = next_release(target.folder, target.package, formatted, document, source)
     formatted[CHANGELOG] = release.changelog
@@ -143,8 +148,6 @@ def run(targets: list[Target], formatter: str = "black", check: bool = False) ->
             if not check:
                 trial.start()
             outputs.append(build_package(target, formatter, None if check else trial))
-            if not check:
-                trial.add(target.folder, outputs[-1].files)
         changes = plan(outputs)
         trial.check()
     if not check:

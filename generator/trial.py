@@ -19,6 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from generator.load import display_path
 
@@ -71,7 +72,7 @@ class TrialImport:
         self._roots: dict[Path, Path] = {}  # package folder -> its scratch root
         self._written: set[Path] = set()
 
-    def __enter__(self) -> TrialImport:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -98,20 +99,25 @@ class TrialImport:
         wanted = list(entries) if modules is None else [name for name in modules if name in entries]
         self._send(json.dumps([str(root), list(entries.values()), wanted]) + "\n")
 
-    def start(self) -> None:
-        """Start the process (it loads the packages' dependencies meanwhile); `add` starts it too."""
+    def start(self) -> subprocess.Popen[str]:
+        """Start the process (it loads the packages' dependencies meanwhile); `add` starts it too.
+
+        Its warnings go to a file, not a pipe nobody reads until the end (a full pipe would stall it).
+        """
         if self._process is None:
             environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-            self._process = subprocess.Popen([sys.executable, "-c", _SCRIPT, *DEPENDENCIES], cwd=self._scratch.name,
-                                             text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.PIPE, env=environment)
+            with open(Path(self._scratch.name) / "stderr.txt", "w", encoding="utf-8") as stderr:
+                self._process = subprocess.Popen([sys.executable, "-c", _SCRIPT, *DEPENDENCIES], text=True,
+                                                 cwd=self._scratch.name, stdin=subprocess.PIPE,
+                                                 stdout=subprocess.PIPE, stderr=stderr, env=environment)
+        return self._process
 
     def _send(self, line: str) -> None:
-        self.start()
+        stdin = self.start().stdin
+        assert stdin is not None
         try:
-            assert self._process.stdin is not None
-            self._process.stdin.write(line)
-            self._process.stdin.flush()
+            stdin.write(line)
+            stdin.flush()
         except BrokenPipeError:
             pass  # the process stopped at a module that does not import: check() says which
 
@@ -119,7 +125,8 @@ class TrialImport:
         """Wait until every module handed over is imported; BrokenPackageError at the first that fails."""
         if self._process is None:
             return
-        stdout, stderr = self._process.communicate(timeout=TIMEOUT)
+        stdout, _ = self._process.communicate(timeout=TIMEOUT)
         if self._process.returncode:
+            stderr = (Path(self._scratch.name) / "stderr.txt").read_text(encoding="utf-8", errors="replace")
             lines = stdout.strip().splitlines() or stderr.strip().splitlines() or ["(no output)"]
             raise BrokenPackageError(lines[-1])

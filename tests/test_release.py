@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import TESTS
+
 from generator.generate import Target, run
 from generator.release import SdkChange, bump
 
@@ -111,7 +111,7 @@ def test_the_changed_modules_alone_give_the_changes_of_the_whole_package(package
     models = Path(package, "models.py")
     assert surface(files, package) == _griffe_surface(folder, package)
     edited = dict(files)
-    edited[tags[0]] = re.sub(r"^    def ([a-z])", r"    def renamed_\1", edited[tags[0]], count=1, flags=re.M)
+    edited[tags[0]] = re.sub(r"^    def ([a-z])", r"    def renamed_\1", edited[tags[0]], count=1, flags=re.MULTILINE)
     edited[models] = edited[models].replace("] = None\n", "]\n", 1)  # an optional field made required
     copy = tmp_path / "new"
     for path, text in edited.items():
