@@ -279,3 +279,20 @@ def test_cold_warm_and_incremental_runs_give_identical_trees(tmp_path, monkeypat
     assert runs == []
     assert incremental == build("fresh-cache", "edited-cold") != cold
     assert len(runs) == 1
+
+
+def test_source_segments_read_from_lines_split_once_are_what_ast_gives():
+    """The models module is spliced by position: the segments match `ast.get_source_segment`."""
+    import ast
+    import re
+
+    from generator.emit.user_types import _LINE, source_segment
+
+    code = ((GENERATED / "crm_back_office" / "crm_back_office" / "models.py").read_text(encoding="utf-8")
+            + '\nx: "é\\r" = 1\ny: dict[\n    str,\n    "ü"] = {}\r\nz: int = 2\rw: tuple[int, ...] = ()')
+    tree = ast.parse(code)
+    annotations = [node.annotation for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)]
+    assert len(annotations) > 100 and any(a.lineno != a.end_lineno for a in annotations)
+    lines = _LINE.findall(code)
+    assert "".join(lines) == code and re.sub("\r\n?", "\n", code).count("\n") + 1 == len(lines)
+    assert [source_segment(lines, a) for a in annotations] == [ast.get_source_segment(code, a) for a in annotations]
