@@ -20,7 +20,8 @@ class Timing:
     """Median wall seconds, peak resident memory (MiB) and CPU seconds (user + system) over repeated runs.
 
     The peak is of the command and every process it starts, together: the largest sum of
-    their resident sets seen (or the largest single one, if that is more).
+    their proportional set sizes seen (pages a forked worker shares with its parent count
+    once), or the largest single resident set, if that is more.
     """
 
     seconds: float
@@ -30,30 +31,34 @@ class Timing:
 
 
 SAMPLE_SECONDS = 0.05
-PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _tree_mib(root: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB (0 once it is gone)."""
+    """Proportional memory of a process and all its descendants, in MiB (0 once it is gone)."""
     parents: dict[int, int] = {}
-    resident: dict[int, float] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
         try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+            if entry.name.isdigit():
+                with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+                    parents[int(entry.name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue  # it ended meanwhile
-        parents[int(entry.name)] = int(fields[1])
-        resident[int(entry.name)] = int(fields[21]) * PAGE_MIB
     tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
         tree.update(children)
         frontier += children
-    return sum(resident.get(pid, 0.0) for pid in tree)
+    return sum(_pss_mib(pid) for pid in tree)
+
+
+def _pss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            line = next(line for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0.0
+    return int(line.split()[1]) / 1024
 
 
 def run_once(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
