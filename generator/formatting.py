@@ -3,8 +3,11 @@
 Black formats each top-level definition of a module on its own terms, so a module is
 cut before each top-level class and function and every piece is formatted once: pieces
 seen before come from a content-addressed cache (regenerating after a small spec change
-formats only what changed), new ones are spread over the cores. The joined result is
-what black gives for the whole file (the tests hold it to that). `ruff format` is the
+formats only what changed), new ones are spread over the cores. A class is cut again
+before its second and later methods (one tag class holds every method of a tag): each
+method is formatted inside a stand-in class and put back one blank line apart, as black
+puts methods. The joined result is what black gives for the whole file (the tests hold
+it to that). `ruff format` is the
 fast black-compatible alternative; `none` leaves code as emitted.
 """
 
@@ -24,6 +27,9 @@ PARALLEL_THRESHOLD = 200_000  # characters still to format: below this one proce
 # Before a top-level class, function or decorator black always puts two blank lines.
 _LEADING_COMMENT = re.compile(r"# [^\n]*\S\n(?=[^\s#])")
 _BOUNDARY = re.compile(r"\n(?:[ \t]*\n)+(?=class |def |async def |@)")
+# Before a method (or its decorator) that follows the body of another, black puts one blank line.
+_METHOD_BOUNDARY = re.compile(r"\n        [^\n]*(\n(?:[ \t]*\n)+)(?=    (?:def |async def |@))")
+_STAND_IN = "class _:\n"
 
 
 class FormatError(Exception):
@@ -39,6 +45,25 @@ def cache_folder() -> Path:
 def split_module(source: str) -> list[str]:
     """A module's top-level pieces, cut before each top-level class, function and decorator."""
     return _BOUNDARY.split(source)
+
+
+def split_class(piece: str) -> list[str]:
+    """What black formats apart in a piece: itself, or a class up to a method and each method after it.
+
+    A method is cut off only where the line before it is in a body (indented twice), so
+    what precedes it is never a comment, decorator or class-level statement.
+    """
+    cuts = [match.span(1) for match in _METHOD_BOUNDARY.finditer(piece)] if piece.startswith("class ") else []
+    if not cuts:
+        return [piece]
+    ends = [start for start, _ in cuts[1:]] + [len(piece)]
+    return [piece[:cuts[0][0]]] + [_STAND_IN + piece[end:next_start] for (_, end), next_start in zip(cuts, ends)]
+
+
+def join_class(formatted: list[str]) -> str:
+    """Formatted parts of `split_class` back into one piece."""
+    methods = [part.removeprefix(_STAND_IN).strip("\n") for part in formatted[1:]]
+    return "\n\n".join([formatted[0].strip("\n"), *methods])
 
 
 def _leading_comment(source: str) -> str:
@@ -112,15 +137,16 @@ class BlackFormatter:
         it is, and a header that names a new spec hash then costs no formatting.
         """
         headers = {name: _leading_comment(source) for name, source in files.items()}
-        pieces = {name: [p for p in split_module(source[len(headers[name]):]) if p.strip()]
+        pieces = {name: [split_class(p) for p in split_module(source[len(headers[name]):]) if p.strip()]
                   for name, source in files.items()}
-        wanted = {self._digest(p): (name, p) for name, ps in pieces.items() for p in ps}
+        wanted = {self._digest(u): (name, u) for name, ps in pieces.items() for units in ps for u in units}
         missing = [(digest, item) for digest, item in wanted.items() if digest not in self.cache]
         formatted = self._run([item for _, item in missing])
         known = {**self.cache, **{digest: text for (digest, _), text in zip(missing, formatted)}}
         self.cache = {digest: known[digest] for digest in wanted}
         self._save()
-        return {name: headers[name] + join_module([known[self._digest(p)] for p in ps]) for name, ps in pieces.items()}
+        return {name: headers[name] + join_module([join_class([known[self._digest(u)] for u in units])
+                                                   for units in ps]) for name, ps in pieces.items()}
 
     def _run(self, missing: list[tuple[str, str]]) -> list[str]:
         """Black over (label, piece) pairs, in parallel when there is enough work; texts in order."""

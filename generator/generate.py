@@ -19,12 +19,13 @@ from generator.emit.readme import api_reference, client_arguments, example_calls
 from generator.emit.server import render_server
 from generator.emit.templating import TEMPLATES, render
 from generator.ir import Api, build_api
+from generator.json_text import IndentedJson
 from generator.load import load_openapi
 from generator.naming import snake_case
 from generator.formatting import format_files
 from generator.output import PackageOutput, Plan, apply, file_sha256, is_current, plan
 from generator.release import CHANGELOG, next_release
-from generator.trial import trial_import
+from generator.trial import TrialImport
 
 GENERATOR_SOURCES = Path(__file__).resolve().parent
 PARALLEL_MODELS = 300  # schemas: from here on, models are generated in a process of their own
@@ -73,8 +74,8 @@ def generator_fingerprint(formatter: str) -> str:
     return digest.hexdigest()
 
 
-def build_package(target: Target, formatter: str) -> PackageOutput:
-    """Every file of one package, formatted, in memory.
+def build_package(target: Target, formatter: str, trial: TrialImport | None = None) -> PackageOutput:
+    """Every file of one package, formatted, in memory; `trial` imports them (models first) as they are made.
 
     For a large API the models (datamodel-code-generator, the biggest single cost) are
     generated in a second process while this one renders and formats the client.
@@ -94,20 +95,26 @@ def build_package(target: Target, formatter: str) -> PackageOutput:
             models = pool.submit(render_models, api, target.package, header)
         else:
             models = render_models(api, target.package, header)
-        files = render_client(api, target.package, header)
-        files.update(render_server(api, target.package, header, document.data))
+        formatted = format_files(render_client(api, target.package, header), formatter, cache_key=cache_key)
+        if cached is not None and trial is not None:
+            trial.add(target.folder, {**formatted, models_path: cached}, [target.package, f"{target.package}.models"])
+        spec_json = IndentedJson(cache_key + ":openapi")
+        files = render_server(api, target.package, header, spec_json.dumps(document.data))
+        spec_json.save()
         files[Path("README.md")] = render("package", "README.md.jinja", api=api, package=target.package,
                                           header_text=header_text(api), calls=example_calls(api),
                                           client_arguments=client_arguments(api))
         files[Path("api.md")] = render("package", "api.md.jinja", api=api, package=target.package,
                                        header_text=header_text(api), reference=api_reference(api)).rstrip() + "\n"
-        formatted = format_files(files, formatter, cache_key=cache_key)
+        formatted.update(format_files(files, formatter, cache_key=cache_key + ":server"))
         models = models if isinstance(models, str) else models.result()
     if cached is None:
         formatted.update(format_files({models_path: models}, formatter, cache_key=cache_key + ":models"))
         models_cache.store(key, header, formatted[models_path])
     else:
         formatted[models_path] = cached
+    if trial is not None:  # every module is known: imported while the release is worked out
+        trial.add(target.folder, formatted)
     source = f"{api.spec_name}, API version {api.version or 'unstated'}, sha256 {api.spec_sha256[:16]}"
     release = next_release(target.folder, target.package, formatted, document, source)
     formatted[CHANGELOG] = release.changelog
@@ -133,13 +140,16 @@ def run(targets: list[Target], formatter: str = "black", check: bool = False) ->
     """Generate every target; write (or, with check, only compare). Returns the plan and skipped count."""
     skipped = 0
     outputs = []
-    for target in targets:
-        if not check and is_current(target.folder, spec_fingerprint(target, formatter)):
-            skipped += 1
-            continue
-        outputs.append(build_package(target, formatter))
-    changes = plan(outputs)
+    with TrialImport() as trial:
+        for target in targets:
+            if not check and is_current(target.folder, spec_fingerprint(target, formatter)):
+                skipped += 1
+                continue
+            if not check:
+                trial.start()
+            outputs.append(build_package(target, formatter, None if check else trial))
+        changes = plan(outputs)
+        trial.check()
     if not check:
-        trial_import(outputs)
         apply(changes)
     return changes, skipped

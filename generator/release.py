@@ -120,30 +120,67 @@ Surface = dict[str, dict[str, tuple[str, bool]]]  # SDK name -> member -> (annot
 
 
 def sdk_changes(folder: Path, package: str, files: dict[Path, str]) -> list[SdkChange]:
-    """What changed in the public API between the package in `folder` and `files`."""
-    with tempfile.TemporaryDirectory() as scratch:
-        for path, text in files.items():
-            (Path(scratch) / path).parent.mkdir(parents=True, exist_ok=True)
-            (Path(scratch) / path).write_text(text, encoding="utf-8")
-        old, new = surface(folder, package), surface(Path(scratch), package)
-    return compare_surfaces(old, new)
+    """What changed in the public API between the package in `folder` and `files`.
+
+    Each SDK name is declared in one surface module, whose entries depend only on its own
+    text and on the support modules it imports from; so when the support modules are the
+    same, only the surface modules whose text changed are read (a description fix reads
+    one tag module, not the whole package).
+    """
+    new = {path: text for path, text in files.items() if path.suffix == ".py" and path.name != "server.py"}
+    old = {path: text for path in sorted(folder.glob(f"{package}/**/*.py"))
+           if path.name != "server.py" and (text := _read(path)) is not None}
+    old = {path.relative_to(folder): text for path, text in old.items()}
+    support_changed = any(old.get(path) != new.get(path)
+                          for path in old.keys() | new.keys() if not _is_surface_module(path, package))
+    changed = {path for path in old.keys() | new.keys()
+               if _is_surface_module(path, package) and (support_changed or old.get(path) != new.get(path))}
+    return compare_surfaces(surface(_without_unchanged(old, changed, package), package),
+                            surface(_without_unchanged(new, changed, package), package))
 
 
-def surface(folder: Path, package: str) -> Surface:
-    """Methods (`client.<tag>.<method>()`) with their keyword arguments, models with their fields."""
+def _is_surface_module(path: Path, package: str) -> bool:
+    """`models.py` and the client's tag modules: where the public API is declared."""
+    return path == Path(package, "models.py") or (
+        path.parent == Path(package, "_api") and path.name != "__init__.py")
+
+
+def _without_unchanged(modules: dict[Path, str], changed: set[Path], package: str) -> dict[Path, str]:
+    return {path: text for path, text in modules.items() if path in changed or not _is_surface_module(path, package)}
+
+
+def surface(modules: dict[Path, str], package: str) -> Surface:
+    """Methods (`client.<tag>.<method>()`) with their keyword arguments, models with their fields.
+
+    `modules` are the package's files (by path inside the package's folder) that griffe reads.
+    """
     import griffe  # loaded only when a release is being compared
 
-    root: Any = griffe.load(package, search_paths=[str(folder)], allow_inspection=False)
+    with tempfile.TemporaryDirectory() as scratch:
+        for path, text in modules.items():
+            (Path(scratch) / path).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / path).write_text(text, encoding="utf-8")
+        root: Any = griffe.load(package, search_paths=[scratch], allow_inspection=False)
+        result: Surface = _model_surface(root["models"]) if "models" in root.modules else {}
+        for module in root["_api"].modules.values() if "_api" in root.modules else []:
+            result.update(_client_surface(module))
+    return result
+
+
+def _client_surface(module: Any) -> Surface:
     result: Surface = {}
-    for module in root["_api"].modules.values():
-        for cls in module.classes.values():
-            if cls.is_public and not cls.name.startswith("Async"):
-                for function in cls.functions.values():
-                    if function.is_public and not function.name.startswith("_"):
-                        result[f"client.{module.name}.{function.name}()"] = {
-                            p.name: (_plain(p.annotation), p.default is None)
-                            for p in function.parameters if p.name != "self"}
-    models = root["models"]
+    for cls in module.classes.values():
+        if cls.is_public and not cls.name.startswith("Async"):
+            for function in cls.functions.values():
+                if function.is_public and not function.name.startswith("_"):
+                    result[f"client.{module.name}.{function.name}()"] = {
+                        p.name: (_plain(p.annotation), p.default is None)
+                        for p in function.parameters if p.name != "self"}
+    return result
+
+
+def _model_surface(models: Any) -> Surface:
+    result: Surface = {}
     for cls in models.classes.values():
         result[f"models.{cls.name}"] = {
             name: (_plain(a.annotation) if a.annotation is not None else str(a.value), a.value is None)

@@ -4,6 +4,10 @@ The packages are laid out in a scratch folder and imported by a separate Python 
 so a module that does not compile, or fails at import (a class hierarchy Python cannot
 order, a name used before it exists), stops the run with one located line and the
 output tree stays as it was, whichever formatter ran.
+
+The process starts with the first package and imports modules as they are handed over:
+a package's models (the slow import) as soon as they are known, as a user doing
+`from package import models` would, while the rest of the package is still being made.
 """
 
 from __future__ import annotations
@@ -14,29 +18,41 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from generator.load import display_path
-from generator.output import PackageOutput
 
 TIMEOUT = 600  # seconds: the largest APIs import in a few
 
+# The generated packages' dependencies (client and server): imported while the first package is made.
+DEPENDENCIES = ("pydantic", "httpx", "fastapi")
+
 _SCRIPT = """
 import importlib, json, sys, traceback
-roots, modules = json.loads(sys.argv[1])
-shown = {file: name for name, file, _ in modules}
-sys.path[:0] = roots
-for _, file, module in modules:
+for dependency in sys.argv[1:]:
     try:
-        importlib.import_module(module)
-    except BaseException as exc:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in shown]
-        where, line, col = (shown[frames[-1].filename], frames[-1].lineno or 1, 1) if frames else (shown[file], 1, 1)
-        if isinstance(exc, SyntaxError) and exc.filename in shown:
-            where, line, col = shown[exc.filename], exc.lineno or 1, exc.offset or 1
-        message = " ".join(str(exc).split())[:300]
-        print(f"{where}:{line}:{col}: generate-failed: the generated module does not import "
-              f"({type(exc).__name__}: {message}); nothing was written")
-        sys.exit(1)
+        importlib.import_module(dependency)
+    except ImportError:
+        pass  # the package's own import then says what is missing
+shown = {}
+for line in sys.stdin:
+    root, modules, wanted = json.loads(line)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    shown.update((file, name) for name, file, _ in modules)
+    for _, file, module in (entry for entry in modules if entry[2] in wanted):
+        try:
+            importlib.import_module(module)
+        except BaseException as exc:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in shown]
+            where, line, col = (shown[frames[-1].filename], frames[-1].lineno or 1, 1) if frames else (shown[file], 1, 1)
+            if isinstance(exc, SyntaxError) and exc.filename in shown:
+                where, line, col = shown[exc.filename], exc.lineno or 1, exc.offset or 1
+            message = " ".join(str(exc).split())[:300]
+            print(f"{where}:{line}:{col}: generate-failed: the generated module does not import "
+                  f"({type(exc).__name__}: {message}); nothing was written", flush=True)
+            sys.exit(1)
 """
 
 
@@ -44,26 +60,73 @@ class BrokenPackageError(Exception):
     """A generated module does not compile or import (a generator bug); the message is one located line."""
 
 
-def trial_import(outputs: list[PackageOutput]) -> None:
-    """Import every Python module of the packages in a fresh process; BrokenPackageError if one fails."""
-    if not outputs:
-        return
-    with tempfile.TemporaryDirectory(prefix="crm-codegen-trial-") as scratch:
-        roots, modules = [], []
-        for index, output in enumerate(outputs):
-            root = Path(scratch) / str(index)
-            for path, text in sorted(output.files.items()):
-                if path.suffix != ".py":
-                    continue
-                file = root / path
+class TrialImport:
+    """One fresh Python process importing the generated packages' modules as they are handed over.
+
+    Use as a context manager; `check()` waits for the imports and raises BrokenPackageError.
+    """
+
+    def __init__(self) -> None:
+        self._scratch = tempfile.TemporaryDirectory(prefix="crm-codegen-trial-")
+        self._process: subprocess.Popen[str] | None = None
+        self._roots: dict[Path, Path] = {}  # package folder -> its scratch root
+        self._written: set[Path] = set()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        self._scratch.cleanup()
+
+    def add(self, folder: Path, files: dict[Path, str], modules: list[str] | None = None) -> None:
+        """Lay out a package's Python files and import `modules` (default: every module, in order)."""
+        root = self._roots.setdefault(folder, Path(self._scratch.name) / str(len(self._roots)))
+        entries = {}
+        for path, text in sorted(files.items()):
+            if path.suffix != ".py":
+                continue
+            file = root / path
+            if file not in self._written:
                 file.parent.mkdir(parents=True, exist_ok=True)
                 file.write_text(text, encoding="utf-8")
-                name = ".".join(path.with_suffix("").parts).removesuffix(".__init__")
-                modules.append((display_path(output.folder / path), str(file), name))
-            roots.append(str(root))
-        environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        process = subprocess.run([sys.executable, "-c", _SCRIPT, json.dumps([roots, modules])], cwd=scratch,
-                                 capture_output=True, text=True, env=environment, timeout=TIMEOUT)
-    if process.returncode:
-        lines = process.stdout.strip().splitlines() or process.stderr.strip().splitlines() or ["(no output)"]
-        raise BrokenPackageError(lines[-1])
+                self._written.add(file)
+            name = ".".join(path.with_suffix("").parts).removesuffix(".__init__")
+            entries[name] = (display_path(folder / path), str(file), name)
+        wanted = list(entries) if modules is None else [name for name in modules if name in entries]
+        self._send(json.dumps([str(root), list(entries.values()), wanted]) + "\n")
+
+    def start(self) -> subprocess.Popen[str]:
+        """Start the process (it loads the packages' dependencies meanwhile); `add` starts it too.
+
+        Its warnings go to a file, not a pipe nobody reads until the end (a full pipe would stall it).
+        """
+        if self._process is None:
+            environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+            with open(Path(self._scratch.name) / "stderr.txt", "w", encoding="utf-8") as stderr:
+                self._process = subprocess.Popen([sys.executable, "-c", _SCRIPT, *DEPENDENCIES], text=True,
+                                                 cwd=self._scratch.name, stdin=subprocess.PIPE,
+                                                 stdout=subprocess.PIPE, stderr=stderr, env=environment)
+        return self._process
+
+    def _send(self, line: str) -> None:
+        stdin = self.start().stdin
+        assert stdin is not None
+        try:
+            stdin.write(line)
+            stdin.flush()
+        except BrokenPipeError:
+            pass  # the process stopped at a module that does not import: check() says which
+
+    def check(self) -> None:
+        """Wait until every module handed over is imported; BrokenPackageError at the first that fails."""
+        if self._process is None:
+            return
+        stdout, _ = self._process.communicate(timeout=TIMEOUT)
+        if self._process.returncode:
+            stderr = (Path(self._scratch.name) / "stderr.txt").read_text(encoding="utf-8", errors="replace")
+            lines = stdout.strip().splitlines() or stderr.strip().splitlines() or ["(no output)"]
+            raise BrokenPackageError(lines[-1])

@@ -297,3 +297,47 @@ def test_cold_warm_and_incremental_runs_give_identical_trees(tmp_path, monkeypat
     assert runs == []
     assert incremental == build("fresh-cache", "edited-cold") != cold
     assert len(runs) == 1
+
+
+def test_source_segments_read_from_lines_split_once_are_what_ast_gives():
+    """The models module is spliced by position: the segments match `ast.get_source_segment`."""
+    import ast
+    import re
+
+    from generator.emit.user_types import _LINE, source_segment
+
+    code = ((GENERATED / "crm_back_office" / "crm_back_office" / "models.py").read_text(encoding="utf-8")
+            + '\nx: "é\\r" = 1\ny: dict[\n    str,\n    "ü"] = {}\r\nz: int = 2\rw: tuple[int, ...] = ()')
+    tree = ast.parse(code)
+    annotations = [node.annotation for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)]
+    assert len(annotations) > 100 and any(a.lineno != a.end_lineno for a in annotations)
+    lines = _LINE.findall(code)
+    assert "".join(lines) == code and re.sub("\r\n?", "\n", code).count("\n") + 1 == len(lines)
+    assert [source_segment(lines, a) for a in annotations] == [ast.get_source_segment(code, a) for a in annotations]
+
+
+@pytest.mark.parametrize("spec", [*sorted((ROOT / "spec").glob("*.yaml")), GOLDEN / "petstore" / "spec.yaml",
+                                  ROOT.parent / "shared" / "corpus" / "oai-uspto.yaml",
+                                  ROOT.parent / "shared" / "corpus" / "twilio-twilio_api_v2010.yaml"],
+                         ids=lambda path: path.name)
+def test_classes_cut_at_their_methods_format_as_black_formats_the_whole_file(spec, tmp_path, monkeypatch):
+    """Each emitted client and server module, formatted cut into pieces and methods, is black on the whole file."""
+    import black
+
+    from generator import formatting
+    from generator.emit.client import render_client
+    from generator.emit.server import render_server
+    from generator.ir import build_api
+    from generator.load import load_openapi
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    document = load_openapi(spec)
+    api = build_api(document)
+    files = render_client(api, "pkg", "# Generated.")
+    files.update(render_server(api, "pkg", "# Generated.", json.dumps(document.data)))
+    sources = {str(path): text for path, text in files.items() if path.suffix == ".py"}
+    assert any(len(formatting.split_class(piece)) > 2 for text in sources.values()
+               for piece in formatting.split_module(text))  # methods were cut apart
+    mode = black.Mode(target_versions={black.TargetVersion.PY311})
+    assert formatting.BlackFormatter("k").format(sources) == {
+        name: black.format_str(text, mode=mode) for name, text in sources.items()}

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-
 from conftest import TESTS
+
 from generator.generate import Target, run
-from generator.release import bump
+from generator.release import SdkChange, bump
 
 SPEC = TESTS / "golden" / "petstore" / "spec.yaml"
 PACKAGE = "petshop"
@@ -101,3 +102,49 @@ def test_a_narrowed_enum_parameter_is_a_break_from_the_wire_diff(released, tmp_p
 @pytest.mark.parametrize(("level", "expected"), [(2, "2.0.0"), (1, "1.5.0"), (0, "1.4.3")])
 def test_bump(level, expected):
     assert bump("1.4.2", level) == expected
+
+
+def _griffe_surface(folder: Path, package: str) -> dict[str, Any]:
+    """The whole package's public API, read the straightforward way: griffe loads the package."""
+    import griffe
+
+    from generator.release import _client_surface, _model_surface
+
+    root: Any = griffe.load(package, search_paths=[str(folder)], allow_inspection=False)
+    result: dict[str, Any] = _model_surface(root["models"])
+    for module in root["_api"].modules.values():
+        result.update(_client_surface(module))
+    return result
+
+
+@pytest.mark.parametrize("package", ["crm_back_office", "crm_self_service", "crm_client_data"])
+def test_the_changed_modules_alone_give_the_changes_of_the_whole_package(package, tmp_path):
+    """Reading only the modules whose text changed finds what comparing the whole packages finds."""
+    import shutil
+
+    from generator.release import compare_surfaces, sdk_changes, surface
+
+    folder = TESTS.parent / "generated" / package
+    files = {path.relative_to(folder): path.read_text(encoding="utf-8") for path in folder.rglob("*.py")}
+    tags = sorted(path for path in files if path.parent.name == "_api" and path.name != "__init__.py")
+    models = Path(package, "models.py")
+    assert surface(files, package) == _griffe_surface(folder, package)
+    edited = dict(files)
+    edited[tags[0]] = re.sub(r"^    def ([a-z])", r"    def renamed_\1", edited[tags[0]], count=1, flags=re.MULTILINE)
+    edited[models] = edited[models].replace("] = None\n", "]\n", 1)  # an optional field made required
+    copy = tmp_path / "new"
+    for path, text in edited.items():
+        (copy / path).parent.mkdir(parents=True, exist_ok=True)
+        (copy / path).write_text(text, encoding="utf-8")
+    shutil.copytree(folder / package, tmp_path / "old" / package)
+    expected = compare_surfaces(_griffe_surface(tmp_path / "old", package), _griffe_surface(copy, package))
+    assert sorted(sdk_changes(folder, package, edited)) == sorted(expected)
+    assert {c.level for c in expected} == {2, 1}  # the edits were seen: a removal and an addition
+    assert sdk_changes(folder, package, files) == []
+    runtime = Path(package, "_runtime.py")  # a support module changed: every surface module is compared
+    edited = {**files, runtime: files[runtime].replace("class ApiModel(BaseModel):\n", "class ApiModel(BaseModel):\n"
+                                                       "    new_attribute: int | None = None\n", 1)}
+    assert edited != files
+    changes = sdk_changes(folder, package, edited)
+    assert SdkChange(1, "`models.ApiModel`: new field `new_attribute`") in changes
+    assert sorted(changes) == sorted(compare_surfaces(_griffe_surface(folder, package), surface(edited, package)))

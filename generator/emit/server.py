@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +31,11 @@ class ServerOperationView:
         return getattr(self.view, name)
 
 
-def render_server(api: Api, package: str, header: str, spec: dict[str, Any]) -> dict[Path, str]:
-    """`server.py`, the shared `_server.py` and `_limits.py` runtime and the bundled `openapi.json`."""
+def render_server(api: Api, package: str, header: str, spec_json: str) -> dict[Path, str]:
+    """`server.py`, the shared `_server.py` and `_limits.py` runtime and the bundled `openapi.json`.
+
+    `spec_json` is the spec as indented JSON (`json_text`), the text `openapi.json` holds.
+    """
     operations = [_server_view(op) for op in api.operations]
     base = Path(package)
     return {
@@ -43,7 +45,7 @@ def render_server(api: Api, package: str, header: str, spec: dict[str, Any]) -> 
         base / "_server.py": f"{header}\n{SERVER_RUNTIME.read_text(encoding='utf-8')}",
         base / "_limits.py": f"{header}\n{LIMITS_RUNTIME.read_text(encoding='utf-8')}",
         base / "_samples.py": f"{header}\n{SAMPLES.read_text(encoding='utf-8')}",
-        base / "openapi.json": json.dumps(spec, indent=1, ensure_ascii=False) + "\n",
+        base / "openapi.json": spec_json + "\n",
     }
 
 

@@ -14,7 +14,9 @@ never touched; edits are spliced by position.
 from __future__ import annotations
 
 import ast
+import re
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # a line with its end, as `ast` counts lines
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum"}
 
 
@@ -46,12 +48,13 @@ def _aliases_for_primitive_roots(code: str) -> str:
     tree = ast.parse(code)
     defined = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
     lines = code.split("\n")
+    source_lines = _LINE.findall(code)
     edits: list[tuple[int, int, list[str]]] = []
     for node in tree.body:
         root = _primitive_root(node, defined)
         if root is None or not isinstance(node, ast.ClassDef) or node.end_lineno is None:
             continue
-        annotation = ast.get_source_segment(code, root.annotation) or ""
+        annotation = source_segment(source_lines, root.annotation)
         alias = [f"{node.name} = {annotation}"]
         docstring = next((s for s in node.body[node.body.index(root) + 1:]
                           if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)), None)
@@ -61,6 +64,16 @@ def _aliases_for_primitive_roots(code: str) -> str:
     for start, end, replacement in reversed(edits):
         lines[start:end] = replacement
     return "\n".join(lines)
+
+
+def source_segment(lines: list[str], node: ast.expr) -> str:
+    """`ast.get_source_segment` over the module's lines, split once (it splits the whole module each call)."""
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    start, end = node.col_offset, node.end_col_offset
+    if first == last:
+        return lines[first].encode()[start:end].decode()
+    head, tail = lines[first].encode()[start:].decode(), lines[last].encode()[:end].decode()
+    return "".join([head, *lines[first + 1:last], tail])
 
 
 def _primitive_root(node: ast.stmt, defined: set[str]) -> ast.AnnAssign | None:
