@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 from generator.config import ConfigError, load_config
 from generator.diagnostics import Diagnostic, Level, SpecInputError
 from generator.formatting import FORMATTERS
+from generator.freshness import Target, default_package, up_to_date
 from generator.load import display_path, load_document
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
@@ -34,7 +35,9 @@ def is_curated(path: Path) -> bool:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate specs; print one line per problem and a summary."""
-    from generator.lint import lint_document  # heavy (the validators): only when validating
+    from generator.lint import (
+        lint_document,  # heavy (the validators): only when validating
+    )
 
     specs = [Path(p) for p in args.specs] or default_specs()
     if not specs:
@@ -62,13 +65,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """Generate packages (or, with --check, list the files that are stale)."""
-    from generator import generate  # heavy (datamodel-code-generator, black): only when generating
-    from generator.emit.models import ModelGenerationError
-    from generator.formatting import FormatError
-    from generator.generate import Target, default_package
-    from generator.schemas import UnsupportedSchema
-    from generator.trial import BrokenPackageError
-
     try:
         config = None if args.specs else load_config(Path("pyproject.toml"))
     except ConfigError as exc:
@@ -87,6 +83,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
         specs = [Path(p) for p in args.specs] or default_specs()
         targets = [Target(spec, out / (args.package or default_package(spec)), args.package or default_package(spec))
                    for spec in specs]
+    if not args.check and all(up_to_date(target, args.formatter) for target in targets):
+        print(f"{len(targets)} package(s): 0 written, 0 removed, 0 unchanged, {len(targets)} up to date")
+        return EXIT_OK  # answered without loading the generator
+    from generator import (
+        generate,  # heavy (datamodel-code-generator, black): only when generating
+    )
+    from generator.emit.models import ModelGenerationError
+    from generator.formatting import FormatError
+    from generator.schemas import UnsupportedSchema
+    from generator.trial import BrokenPackageError
+
     try:
         changes, skipped = generate.run(targets, formatter=args.formatter, check=args.check)
     except SpecInputError as exc:

@@ -2,48 +2,28 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from generator import models_cache
-from generator.config import Selection
 from generator.emit.client import render_client
 from generator.emit.models import render_models
 from generator.emit.readme import api_reference, client_arguments, example_calls
 from generator.emit.server import render_server
-from generator.emit.templating import TEMPLATES, render
+from generator.emit.templating import render
+from generator.formatting import format_files
+from generator.freshness import Target, generator_fingerprint, up_to_date
 from generator.ir import Api, build_api
 from generator.json_text import IndentedJson
 from generator.load import load_openapi
-from generator.naming import snake_case
-from generator.formatting import format_files
-from generator.output import PackageOutput, Plan, apply, file_sha256, is_current, plan
+from generator.output import PackageOutput, Plan, apply, file_sha256, plan
 from generator.release import CHANGELOG, next_release
 from generator.trial import TrialImport
 
-GENERATOR_SOURCES = Path(__file__).resolve().parent
 PARALLEL_MODELS = 300  # schemas: from here on, models are generated in a process of their own
-
-
-@dataclass(frozen=True)
-class Target:
-    """One spec and the package folder it generates."""
-
-    spec: Path
-    folder: Path
-    package: str
-    selection: Selection = Selection()
-
-
-def default_package(spec: Path) -> str:
-    """`spec/self-service.yaml` -> `crm_self_service`."""
-    return "crm_" + snake_case(spec.stem, "api").rstrip("_")
 
 
 def header_text(api: Api) -> str:
@@ -58,20 +38,6 @@ def header_text(api: Api) -> str:
 
 def generator_version() -> str:
     return importlib.metadata.version("crm-codegen")
-
-
-@lru_cache(maxsize=None)
-def generator_fingerprint(formatter: str) -> str:
-    """What, besides the spec, decides the output: our code and templates, tool versions."""
-    digest = hashlib.sha256(formatter.encode())
-    for folder in (GENERATOR_SOURCES, TEMPLATES):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(folder).as_posix().encode())
-                digest.update(path.read_bytes())
-    for tool in ("datamodel-code-generator", "black", "pydantic"):
-        digest.update(f"{tool}={importlib.metadata.version(tool)}".encode())
-    return digest.hexdigest()
 
 
 def build_package(target: Target, formatter: str, trial: TrialImport | None = None) -> PackageOutput:
@@ -130,19 +96,13 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
     return PackageOutput(target.folder, formatted, fingerprint, metadata)
 
 
-def spec_fingerprint(target: Target, formatter: str) -> str:
-    text = target.spec.read_bytes().decode("utf-8-sig")
-    return (generator_fingerprint(formatter) + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest() + ":"
-            + target.selection.key())
-
-
 def run(targets: list[Target], formatter: str = "black", check: bool = False) -> tuple[Plan, int]:
     """Generate every target; write (or, with check, only compare). Returns the plan and skipped count."""
     skipped = 0
     outputs = []
     with TrialImport() as trial:
         for target in targets:
-            if not check and is_current(target.folder, spec_fingerprint(target, formatter)):
+            if not check and up_to_date(target, formatter):
                 skipped += 1
                 continue
             if not check:

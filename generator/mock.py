@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.formatting import cache_folder
-from generator.generate import Target, run
+from generator.freshness import Target
+from generator.generate import run
 
 
 def mock_package(spec: Path) -> tuple[Path, str]:

@@ -10,7 +10,7 @@ import importlib.util
 import sys
 from typing import Any
 
-from generator.emit.templating import TEMPLATES
+from generator.freshness import TEMPLATES
 from generator.model import Parameter
 
 _NAME = "crm_codegen_codec"

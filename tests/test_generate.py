@@ -115,6 +115,12 @@ def test_nothing_to_do_when_spec_and_generator_are_unchanged(run_cli, tmp_path):
     assert run_cli("generate", spec, "--out", tmp_path).code == 0
     result = run_cli("generate", spec, "--out", tmp_path)
     assert result.lines[-1] == "1 package(s): 0 written, 0 removed, 0 unchanged, 1 up to date"
+    script = ("import sys; from generator.cli import main; code = main(['generate', sys.argv[1], '--out', sys.argv[2]]); "
+              "print(code, sorted(m for m in ('jinja2', 'black', 'datamodel_code_generator', 'pydantic', 'griffe') "
+              "if m in sys.modules))")
+    answered = subprocess.run([sys.executable, "-c", script, str(spec), str(tmp_path)], capture_output=True,
+                              text=True, check=True).stdout.splitlines()[-1]
+    assert answered == "0 []"  # answered from the stamp, without loading templates, models or formatter
 
 
 def test_a_failing_spec_leaves_every_output_untouched(run_cli, tmp_path):

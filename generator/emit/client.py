@@ -9,7 +9,8 @@ from typing import Any
 
 from generator.emit.models import isort_key
 from generator.emit.readme import client_arguments
-from generator.emit.templating import TEMPLATES, render
+from generator.emit.templating import render
+from generator.freshness import TEMPLATES
 from generator.ir import Api, Group, Operation, Parameter
 from generator.runtime import Wire, describe
 

@@ -9,8 +9,8 @@ from collections import defaultdict
 from typing import Any
 
 from generator.emit.hierarchy import merge_all_of, unlinearisable
-from generator.emit.templating import TEMPLATES
 from generator.emit.user_types import plain_types
+from generator.freshness import TEMPLATES
 from generator.ir import Api
 from generator.schemas import COMPONENT_PREFIX
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from generator.emit.client import OperationView, operation_view
 from generator.emit.models import isort_key
-from generator.emit.templating import TEMPLATES, render
+from generator.emit.templating import render
+from generator.freshness import TEMPLATES
 from generator.ir import Api
 
 SERVER_RUNTIME = TEMPLATES / "package" / "_server.py"

@@ -14,7 +14,7 @@ import yaml
 
 from generator.emit.docs.text import anchor
 from generator.emit.docs.views import PageBuilder, PageView, page_package
-from generator.emit.templating import TEMPLATES
+from generator.freshness import TEMPLATES
 from generator.load import Document, load_openapi
 
 ASSETS = ("site.css", "site.js", "try-it.js")

@@ -332,6 +332,6 @@ def _scheme_text(raw: dict[str, Any], kind: str, location: str, name: str) -> st
 
 def page_package(spec: Path) -> str:
     """The SDK package `generate` makes for a spec (the Python snippets import it)."""
-    from generator.generate import default_package  # here: the generate pipeline is slow to import
+    from generator.freshness import default_package
 
     return default_package(spec)
