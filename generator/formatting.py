@@ -6,9 +6,9 @@ seen before come from a content-addressed cache (regenerating after a small spec
 formats only what changed), new ones are spread over the cores. A class is cut again
 before its second and later methods (one tag class holds every method of a tag): each
 method is formatted inside a stand-in class and put back one blank line apart, as black
-puts methods. The joined result is what black gives for the whole file (the tests hold
-it to that). `ruff format` is the
-fast black-compatible alternative; `none` leaves code as emitted.
+puts methods. The server's long tuple of routes is cut the same way, one element apart.
+The joined result is what black gives for the whole file (the tests hold it to that).
+`ruff format` is the fast black-compatible alternative; `none` leaves code as emitted.
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ _BOUNDARY = re.compile(r"\n(?:[ \t]*\n)+(?=class |def |async def |@)")
 # Before a method (or its decorator) that follows the body of another, black puts one blank line.
 _METHOD_BOUNDARY = re.compile(r"\n        [^\n]*(\n(?:[ \t]*\n)+)(?=    (?:def |async def |@))")
 _STAND_IN = "class _:\n"
+# A top-level tuple of calls, one per line at one indent (the server's ROUTES); its elements are
+# formatted apart, each followed by two filler items so the stand-in tuple stays exploded.
+_TUPLE_OPENING = re.compile(r"(?:^|\n)\w+: tuple\[\w+, \.\.\.\] = \(\n")
+_TUPLE_ELEMENT = re.compile(r"(?:^|(?<=\n))    \w+\(\n")
+_TUPLE_STAND_IN = "_ = (\n"
+_TUPLE_FILLER = "    0,\n    0,\n"
 
 
 class FormatError(Exception):
@@ -64,6 +70,44 @@ def join_class(formatted: list[str]) -> str:
     """Formatted parts of `split_class` back into one piece."""
     methods = [part.removeprefix(_STAND_IN).strip("\n") for part in formatted[1:]]
     return "\n\n".join([formatted[0].strip("\n"), *methods])
+
+
+def split_piece(piece: str) -> list[str]:
+    """What black formats apart in a top-level piece: a class's methods, a long tuple's elements."""
+    return split_class(piece) if piece.startswith("class ") else split_tuple(piece)
+
+
+def join_piece(formatted: list[str]) -> str:
+    """Formatted parts of `split_piece` back into one piece."""
+    if len(formatted) > 1 and formatted[1].startswith(_TUPLE_STAND_IN):
+        return join_tuple(formatted)
+    return join_class(formatted)
+
+
+def split_tuple(piece: str) -> list[str]:
+    """A piece ending in a long tuple of calls (the server's `ROUTES`): its head and each element
+    apart, each in a stand-in tuple of two or more items (so its trailing comma keeps it exploded,
+    as in the whole tuple); else the piece itself."""
+    opening = _TUPLE_OPENING.search(piece)
+    if opening is None or not piece.rstrip().endswith("\n)"):
+        return [piece]
+    body = piece[opening.end():piece.rstrip().rindex("\n)") + 1]
+    starts = [match.start() for match in _TUPLE_ELEMENT.finditer(body)]
+    if len(starts) < 2 or starts[0] != 0:
+        return [piece]
+    elements = [body[start:end] for start, end in zip(starts, starts[1:] + [len(body)])]
+    return [piece[:opening.end()] + _TUPLE_FILLER + ")\n"] + [_TUPLE_STAND_IN + e + _TUPLE_FILLER + ")\n"
+                                                             for e in elements]
+
+
+def join_tuple(formatted: list[str]) -> str:
+    """Formatted parts of `split_tuple` back into one piece."""
+    if len(formatted) == 1:
+        return formatted[0]
+    head = formatted[0].rstrip("\n").removesuffix("\n" + _TUPLE_FILLER.rstrip("\n") + "\n)")
+    elements = [part.rstrip("\n").removeprefix(_TUPLE_STAND_IN).removesuffix("\n" + _TUPLE_FILLER.rstrip("\n") + "\n)")
+                for part in formatted[1:]]
+    return "\n".join([head, *elements, ")"]) + "\n"
 
 
 def _leading_comment(source: str) -> str:
@@ -137,7 +181,7 @@ class BlackFormatter:
         it is, and a header that names a new spec hash then costs no formatting.
         """
         headers = {name: _leading_comment(source) for name, source in files.items()}
-        pieces = {name: [split_class(p) for p in split_module(source[len(headers[name]):]) if p.strip()]
+        pieces = {name: [split_piece(p) for p in split_module(source[len(headers[name]):]) if p.strip()]
                   for name, source in files.items()}
         wanted = {self._digest(u): (name, u) for name, ps in pieces.items() for units in ps for u in units}
         missing = [(digest, item) for digest, item in wanted.items() if digest not in self.cache]
@@ -145,7 +189,7 @@ class BlackFormatter:
         known = {**self.cache, **{digest: text for (digest, _), text in zip(missing, formatted)}}
         self.cache = {digest: known[digest] for digest in wanted}
         self._save()
-        return {name: headers[name] + join_module([join_class([known[self._digest(u)] for u in units])
+        return {name: headers[name] + join_module([join_piece([known[self._digest(u)] for u in units])
                                                    for units in ps]) for name, ps in pieces.items()}
 
     def _run(self, missing: list[tuple[str, str]]) -> list[str]:

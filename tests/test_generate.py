@@ -326,8 +326,9 @@ def test_source_segments_read_from_lines_split_once_are_what_ast_gives():
                                   ROOT.parent / "shared" / "corpus" / "oai-uspto.yaml",
                                   ROOT.parent / "shared" / "corpus" / "twilio-twilio_api_v2010.yaml"],
                          ids=lambda path: path.name)
-def test_classes_cut_at_their_methods_format_as_black_formats_the_whole_file(spec, tmp_path, monkeypatch):
-    """Each emitted client and server module, formatted cut into pieces and methods, is black on the whole file."""
+def test_pieces_cut_at_methods_and_tuple_elements_format_as_black_formats_the_whole_file(spec, tmp_path, monkeypatch):
+    """Each emitted client and server module, formatted cut into pieces, methods and tuple elements, is black
+    on the whole file."""
     import black
 
     from generator import formatting
@@ -344,6 +345,8 @@ def test_classes_cut_at_their_methods_format_as_black_formats_the_whole_file(spe
     sources = {str(path): text for path, text in files.items() if path.suffix == ".py"}
     assert any(len(formatting.split_class(piece)) > 2 for text in sources.values()
                for piece in formatting.split_module(text))  # methods were cut apart
+    assert any(len(formatting.split_tuple(piece)) > 2 for text in sources.values()
+               for piece in formatting.split_module(text))  # and the routes of the server
     mode = black.Mode(target_versions={black.TargetVersion.PY311})
     assert formatting.BlackFormatter("k").format(sources) == {
         name: black.format_str(text, mode=mode) for name, text in sources.items()}
