@@ -35,7 +35,7 @@ _STAND_IN = "class _:\n"
 _TUPLE_OPENING = re.compile(r"(?:^|\n)\w+: tuple\[\w+, \.\.\.\] = \(\n")
 _TUPLE_ELEMENT = re.compile(r"(?:^|(?<=\n))    \w+\(\n")
 _TUPLE_STAND_IN = "_ = (\n"
-_TUPLE_FILLER = "    0,\n    0,\n"
+_TUPLE_END = "    0,\n    0,\n)\n"  # two filler items and the closing bracket, as black leaves them
 
 
 class FormatError(Exception):
@@ -96,17 +96,15 @@ def split_tuple(piece: str) -> list[str]:
     if len(starts) < 2 or starts[0] != 0:
         return [piece]
     elements = [body[start:end] for start, end in zip(starts, starts[1:] + [len(body)])]
-    return [piece[:opening.end()] + _TUPLE_FILLER + ")\n"] + [_TUPLE_STAND_IN + e + _TUPLE_FILLER + ")\n"
-                                                             for e in elements]
+    return [piece[:opening.end()] + _TUPLE_END] + [_TUPLE_STAND_IN + element + _TUPLE_END for element in elements]
 
 
 def join_tuple(formatted: list[str]) -> str:
     """Formatted parts of `split_tuple` back into one piece."""
     if len(formatted) == 1:
         return formatted[0]
-    head = formatted[0].rstrip("\n").removesuffix("\n" + _TUPLE_FILLER.rstrip("\n") + "\n)")
-    elements = [part.rstrip("\n").removeprefix(_TUPLE_STAND_IN).removesuffix("\n" + _TUPLE_FILLER.rstrip("\n") + "\n)")
-                for part in formatted[1:]]
+    head = formatted[0].removesuffix(_TUPLE_END).rstrip("\n")
+    elements = [part.removeprefix(_TUPLE_STAND_IN).removesuffix(_TUPLE_END).rstrip("\n") for part in formatted[1:]]
     return "\n".join([head, *elements, ")"]) + "\n"
 
 

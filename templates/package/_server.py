@@ -473,7 +473,7 @@ def _typed(document: dict[str, Any], schema: Any, value: Any) -> Any:
     if "integer" in types and re.fullmatch(r"-?[0-9]+", value):
         return int(value)
     if "number" in types and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", value):
-        return float(value) if not re.fullmatch(r"-?[0-9]+", value) else int(value)
+        return int(value) if re.fullmatch(r"-?[0-9]+", value) else float(value)
     return value
 
 
@@ -581,7 +581,7 @@ class MockHandlers:
 
     def _canonical(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
         """The reply for an operation and preference, built once and never changed (hand out copies)."""
-        key = (route.operation, tuple(sorted(prefer.items())))
+        key = _reply_key(route, prefer)
         if key not in self.replies:
             reply = self._documented(route, prefer)
             reply.body = self.linkable(route, reply)
@@ -590,7 +590,7 @@ class MockHandlers:
 
     def _encoded(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
         """The canonical reply with its body already encoded as JSON, once per operation and preference."""
-        key = (route.operation, tuple(sorted(prefer.items())))
+        key = _reply_key(route, prefer)
         if key not in self.encoded:
             reply = self._canonical(route, prefer)
             body = None if reply.body is None else Encoded(reply.body)
@@ -709,6 +709,11 @@ def _fill_linked(document: dict[str, Any], value: Any, linked: Mapping[str, tupl
     return result
 
 
+def _reply_key(route: Route, prefer: Mapping[str, str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """What a mock reply is remembered by: the operation and the client's preferences."""
+    return route.operation, tuple(sorted(prefer.items()))
+
+
 def _page(paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]) -> dict[str, Any]:
     """A mock page consistent with the request: the asked slice of the example's items, and a total
     that counts them, so a client paging through stops at the last page (`body` is left as it is)."""
@@ -778,7 +783,10 @@ class _Served:
         OpenAPI matches them), and the methods it declares."""
         matches = [(precedence(template), methods) for pattern, template, methods in self.templates
                    for prefix in self.prefixes if path.startswith(prefix) and pattern.match(path[len(prefix):])]
-        return (min(matches)[0][2], min(matches)[1]) if matches else None
+        if not matches:
+            return None
+        (_, _, template), methods = min(matches)
+        return template, methods
 
     def may_be_shadowed(self, template: str) -> bool:
         """Whether a path `template` matches could belong to a more concrete template (only then does

@@ -639,7 +639,7 @@ def _typed(document: dict[str, Any], schema: Any, value: Any) -> Any:
     if "number" in types and re.fullmatch(
         r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", value
     ):
-        return float(value) if not re.fullmatch(r"-?[0-9]+", value) else int(value)
+        return int(value) if re.fullmatch(r"-?[0-9]+", value) else float(value)
     return value
 
 
@@ -767,7 +767,7 @@ class MockHandlers:
 
     def _canonical(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
         """The reply for an operation and preference, built once and never changed (hand out copies)."""
-        key = (route.operation, tuple(sorted(prefer.items())))
+        key = _reply_key(route, prefer)
         if key not in self.replies:
             reply = self._documented(route, prefer)
             reply.body = self.linkable(route, reply)
@@ -776,7 +776,7 @@ class MockHandlers:
 
     def _encoded(self, route: Route, prefer: Mapping[str, str]) -> Reply[Any]:
         """The canonical reply with its body already encoded as JSON, once per operation and preference."""
-        key = (route.operation, tuple(sorted(prefer.items())))
+        key = _reply_key(route, prefer)
         if key not in self.encoded:
             reply = self._canonical(route, prefer)
             body = None if reply.body is None else Encoded(reply.body)
@@ -945,6 +945,13 @@ def _fill_linked(
     return result
 
 
+def _reply_key(
+    route: Route, prefer: Mapping[str, str]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """What a mock reply is remembered by: the operation and the client's preferences."""
+    return route.operation, tuple(sorted(prefer.items()))
+
+
 def _page(
     paging: Paging, body: dict[str, Any], arguments: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -1031,7 +1038,10 @@ class _Served:
             for prefix in self.prefixes
             if path.startswith(prefix) and pattern.match(path[len(prefix) :])
         ]
-        return (min(matches)[0][2], min(matches)[1]) if matches else None
+        if not matches:
+            return None
+        (_, _, template), methods = min(matches)
+        return template, methods
 
     def may_be_shadowed(self, template: str) -> bool:
         """Whether a path `template` matches could belong to a more concrete template (only then does
