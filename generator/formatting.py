@@ -6,14 +6,19 @@ seen before come from a content-addressed cache (regenerating after a small spec
 formats only what changed), new ones are spread over the cores. A class is cut again
 before its second and later methods (one tag class holds every method of a tag): each
 method is formatted inside a stand-in class and put back one blank line apart, as black
-puts methods. The server's long tuple of routes is cut the same way, one element apart.
+puts methods. Adjacent fields of a class body are cut apart too, each formatted alone in a
+stand-in class: black lays out each statement on its own and puts no blank line between
+such neighbours, and the models of a large API repeat many fields, which are then formatted
+once. The server's long tuple of routes is cut the same way, one element apart.
 The joined result is what black gives for the whole file (the tests hold it to that).
 `ruff format` is the fast black-compatible alternative; `none` leaves code as emitted.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -30,6 +35,10 @@ _BOUNDARY = re.compile(r"\n(?:[ \t]*\n)+(?=class |def |async def |@)")
 # Before a method (or its decorator) that follows the body of another, black puts one blank line.
 _METHOD_BOUNDARY = re.compile(r"\n        [^\n]*(\n(?:[ \t]*\n)+)(?=    (?:def |async def |@))")
 _STAND_IN = "class _:\n"
+_CLASS = re.compile(r"(?:@[^\n]*\n)*class ")  # a class piece, decorated or not
+_FIELD_STAND_IN = "class __:\n"
+_FIELD = (ast.Assign, ast.AnnAssign)
+SOURCE_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # a line with its end, as `ast` counts lines
 # A top-level tuple of calls, one per line at one indent (the server's ROUTES); its elements are
 # formatted apart, each followed by two filler items so the stand-in tuple stays exploded.
 _TUPLE_OPENING = re.compile(r"(?:^|\n)\w+: tuple\[\w+, \.\.\.\] = \(\n")
@@ -61,20 +70,47 @@ def split_class(piece: str) -> list[str]:
     """
     cuts = [match.span(1) for match in _METHOD_BOUNDARY.finditer(piece)] if piece.startswith("class ") else []
     if not cuts:
-        return [piece]
+        return split_fields(piece)
     ends = [start for start, _ in cuts[1:]] + [len(piece)]
-    return [piece[:cuts[0][0]]] + [_STAND_IN + piece[end:next_start] for (_, end), next_start in zip(cuts, ends)]
+    return split_fields(piece[:cuts[0][0]]) + [_STAND_IN + piece[end:next_start]
+                                               for (_, end), next_start in zip(cuts, ends)]
+
+
+def split_fields(head: str) -> list[str]:
+    """A class up to its second method, cut before each field (assignment) that directly follows another.
+
+    The first part keeps the class line, its docstring and first statement; each later part
+    is one field or more in a stand-in class. Nothing is cut where a blank line, a comment or
+    a statement of another kind comes between, so black puts no blank line at any cut.
+    """
+    try:
+        (node,) = ast.parse(head).body
+    except (SyntaxError, ValueError):  # black reports what is wrong with it
+        return [head]
+    if not isinstance(node, ast.ClassDef):
+        return [head]
+    starts = [later.lineno - 1 for earlier, later in itertools.pairwise(node.body)
+              if isinstance(earlier, _FIELD) and isinstance(later, _FIELD)
+              and later.lineno == (earlier.end_lineno or earlier.lineno) + 1 and later.col_offset == 4]
+    if not starts:
+        return [head]
+    lines = SOURCE_LINE.findall(head)
+    bounds = [0, *starts, len(lines)]
+    parts = ["".join(lines[start:end]) for start, end in zip(bounds, bounds[1:])]
+    return [parts[0]] + [_FIELD_STAND_IN + part for part in parts[1:]]
 
 
 def join_class(formatted: list[str]) -> str:
     """Formatted parts of `split_class` back into one piece."""
-    methods = [part.removeprefix(_STAND_IN).strip("\n") for part in formatted[1:]]
-    return "\n\n".join([formatted[0].strip("\n"), *methods])
+    head = [part.removeprefix(_FIELD_STAND_IN).strip("\n") for part in formatted
+            if not part.startswith(_STAND_IN)]
+    methods = [part.removeprefix(_STAND_IN).strip("\n") for part in formatted if part.startswith(_STAND_IN)]
+    return "\n\n".join(["\n".join(head), *methods])
 
 
 def split_piece(piece: str) -> list[str]:
-    """What black formats apart in a top-level piece: a class's methods, a long tuple's elements."""
-    return split_class(piece) if piece.startswith("class ") else split_tuple(piece)
+    """What black formats apart in a top-level piece: a class's fields and methods, a long tuple's elements."""
+    return split_class(piece) if _CLASS.match(piece) else split_tuple(piece)
 
 
 def join_piece(formatted: list[str]) -> str:
@@ -88,7 +124,7 @@ def split_tuple(piece: str) -> list[str]:
     """A piece ending in a long tuple of calls (the server's `ROUTES`): its head and each element
     apart, each in a stand-in tuple of two or more items (so its trailing comma keeps it exploded,
     as in the whole tuple); else the piece itself."""
-    opening = _TUPLE_OPENING.search(piece)
+    opening = next(reversed(list(_TUPLE_OPENING.finditer(piece))), None)  # the tuple that ends the piece
     if opening is None or not piece.rstrip().endswith("\n)"):
         return [piece]
     body = piece[opening.end():piece.rstrip().rindex("\n)") + 1]
@@ -106,6 +142,12 @@ def join_tuple(formatted: list[str]) -> str:
     head = formatted[0].removesuffix(_TUPLE_END).rstrip("\n")
     elements = [part.removeprefix(_TUPLE_STAND_IN).removesuffix(_TUPLE_END).rstrip("\n") for part in formatted[1:]]
     return "\n".join([head, *elements, ")"]) + "\n"
+
+
+def ended(unit: str) -> str:
+    """A piece ending in one newline, as black ends what it formats: black then makes no second pass
+    over a piece it leaves unchanged."""
+    return unit.rstrip("\n") + "\n"
 
 
 def _leading_comment(source: str) -> str:
@@ -179,8 +221,8 @@ class BlackFormatter:
         it is, and a header that names a new spec hash then costs no formatting.
         """
         headers = {name: _leading_comment(source) for name, source in files.items()}
-        pieces = {name: [split_piece(p) for p in split_module(source[len(headers[name]):]) if p.strip()]
-                  for name, source in files.items()}
+        pieces = {name: [[ended(unit) for unit in split_piece(p)] for p in split_module(source[len(headers[name]):])
+                         if p.strip()] for name, source in files.items()}
         wanted = {self._digest(u): (name, u) for name, ps in pieces.items() for units in ps for u in units}
         missing = [(digest, item) for digest, item in wanted.items() if digest not in self.cache]
         formatted = self._run([item for _, item in missing])

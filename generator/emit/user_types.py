@@ -14,9 +14,9 @@ never touched; edits are spliced by position.
 from __future__ import annotations
 
 import ast
-import re
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # a line with its end, as `ast` counts lines
+from generator.formatting import SOURCE_LINE
+
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum"}
 
 
@@ -48,7 +48,7 @@ def _aliases_for_primitive_roots(code: str) -> str:
     tree = ast.parse(code)
     defined = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
     lines = code.split("\n")
-    source_lines = _LINE.findall(code)
+    source_lines = SOURCE_LINE.findall(code)
     edits: list[tuple[int, int, list[str]]] = []
     for node in tree.body:
         root = _primitive_root(node, defined)
