@@ -7,9 +7,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.emit.layout import (
+    Brackets,
+    Node,
+    block,
+    call,
+    dict_of,
+    exploded,
+    expression,
+    import_line,
+    literal,
+    method_head,
+    parameter,
+    tuple_of,
+)
 from generator.emit.models import isort_key
 from generator.emit.readme import client_arguments
-from generator.emit.templating import render
+from generator.emit.templating import docstring, render
 from generator.freshness import TEMPLATES
 from generator.ir import Api, Group, Operation, Parameter
 from generator.runtime import Wire, describe
@@ -25,13 +39,85 @@ class OperationView:
     op: Operation
     constant: str
     docstring: str
-    security_tuple: str
+    security: Brackets  # the tuple of alternatives, each a tuple of scheme names
     body_annotation: str
-    wires: list[str]  # a `Wire(...)` literal per parameter
+    wires: list[Brackets]  # a `Wire(...)` call per parameter
     arguments: dict[str, str]  # parameter Python name -> the annotation the method accepts
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.op, name)
+
+    @property
+    def constant_code(self) -> str:
+        """The module constant that describes the operation to the transport."""
+        op = self.op
+        keywords: dict[str, Node] = {"method": literal(op.method), "path": literal(op.path),
+                                     "security": self.security, "idempotent": str(op.idempotent)}
+        if op.body:
+            keywords.update(body_kind=literal(op.body.kind), body_media_type=literal(op.body.media_type))
+        keywords["success_kind"] = literal(op.success_kind)
+        if op.parameters:
+            keywords["wires"] = tuple_of(self.wires, exploded=True)
+        if op.errors:
+            keywords["errors"] = dict_of([(literal(r.status), expression(r.annotation)) for r in op.errors])
+        return block(exploded(call("Operation", **keywords)), 0, prefix=f"{self.constant} = ")
+
+    @property
+    def paging_code(self) -> str:
+        paging = self.op.pagination
+        assert paging is not None
+        node = call("Paging", *(literal(value) for value in (paging.location, paging.page, paging.size, paging.items,
+                                                              paging.total)))
+        return block(node, 0, prefix=f"{self.constant}_PAGING = ")
+
+    @property
+    def parameter_lines(self) -> list[str]:
+        """The method's keyword parameters (after `self, *`), one signature line each."""
+        lines = [parameter(p.python_name, self.arguments[p.python_name] + _or_none(p.required, p.annotation),
+                           None if p.required else "None", 8) for p in self.op.parameters]
+        if self.op.body:
+            lines.append(parameter("body", self.body_annotation + _or_none(self.op.body.required, ""),
+                                   None if self.op.body.required else "None", 8))
+        return lines
+
+    def request_code(self, is_async: bool) -> str:
+        """The method's body: the transport's request, cast to the success type."""
+        op = self.op
+        groups: dict[str, Node] = {}
+        if op.path_parameters:
+            groups["path"] = _arguments(op.path_parameters)
+        for location, keyword in (("query", "query"), ("header", "headers"), ("cookie", "cookies")):
+            group = [p for p in op.parameters if p.location == location]
+            if group:
+                groups[keyword] = _arguments(group)
+        if op.body:
+            groups["body"] = "body"
+        call_node = exploded(call("Call", **groups, extra_headers="extra_headers", timeout="timeout"))
+        success = expression(op.success_annotation)
+        request = call(("await " if is_async else "") + "self._transport.request", self.constant, call_node, success)
+        if success == "None":
+            return block(request, 8)
+        return block(exploded(call("cast", success, request)), 8, prefix="return ")
+
+    def iterate_code(self, is_async: bool) -> str:
+        """The body of the `iter_` method: every page's items."""
+        op = self.op
+        arguments = dict_of([(literal(p.python_name), p.python_name) for p in op.parameters]
+                            + ([(literal("body"), "body")] if op.body else [])
+                            + [(literal("extra_headers"), "extra_headers"), (literal("timeout"), "timeout")])
+        node = call("aiterate" if is_async else "iterate", f"{self.constant}_PAGING", f"self.{op.python_name}",
+                    arguments)
+        return block(node, 8, prefix="return ", where="item")
+
+
+def _or_none(required: bool, annotation: str) -> str:
+    """What an optional argument's annotation adds: ` | None`, unless it already allows None."""
+    return "" if required or "None" in annotation else " | None"
+
+
+def _arguments(parameters: list[Parameter]) -> Brackets:
+    """`{"wire-name": python_name, ...}`: the arguments of one location."""
+    return dict_of([(literal(p.name), p.python_name) for p in parameters])
 
 
 @dataclass(frozen=True)
@@ -49,9 +135,17 @@ class GroupView:
         return "Async" + self.group.class_name
 
     @property
-    def import_names(self) -> str:
-        """Both classes of the tag, in the order isort wants them."""
-        return ", ".join(sorted([self.group.class_name, self.async_class_name], key=isort_key))
+    def import_code(self) -> str:
+        """The import of both classes of the tag (in the order isort wants them), for type checkers."""
+        names = sorted([self.group.class_name, self.async_class_name], key=isort_key)
+        return import_line(f"._api.{self.group.module}", names, 4)
+
+    def property_code(self, is_async: bool) -> str:
+        """The client's property that gives the tag's operations (imported when first used)."""
+        api_class = self.async_class_name if is_async else self.group.class_name
+        return "\n".join([method_head(self.group.attribute, api_class), f"        {docstring(self.docstring, 8)}",
+                          "        " + import_line(f"._api.{self.group.module}", [api_class], 8), "",
+                          "        " + block(call(api_class, "self._transport"), 8, prefix="return ")])
 
 
 def render_client(api: Api, package: str, header: str) -> dict[Path, str]:
@@ -65,7 +159,12 @@ def render_client(api: Api, package: str, header: str) -> dict[Path, str]:
         base / "_codec.py": f"{header}\n{CODEC.read_text(encoding='utf-8')}",
         base / "py.typed": "",
         base / "client.py": render("client", "client.py.jinja", api=api, groups=groups, header=header,
-                                   base_url=default_base_url(api)),
+                                   base_url=default_base_url(api),
+                                   schemes_code=block(schemes(api), 4,
+                                                      prefix="_schemes: ClassVar[Mapping[str, SecurityScheme]] = "),
+                                   credentials_code=block(call("Credentials", **{
+                                       s.python_name: s.python_name for s in api.security_schemes}), 8,
+                                                          prefix="self.credentials = ")),
         base / "_api" / "__init__.py": f'{header}\n"""One module per tag, loaded when `client.<tag>` is first used."""\n',
     }
     for group in groups:
@@ -73,6 +172,12 @@ def render_client(api: Api, package: str, header: str) -> dict[Path, str]:
             "client", "api_module.py.jinja", group=group, header=header
         )
     return files
+
+
+def schemes(api: Api) -> Brackets:
+    """Each security scheme by its Python name: `{"name": SecurityScheme(...), ...}`."""
+    return dict_of([(literal(s.python_name), call("SecurityScheme", *(literal(value) for value in (
+        s.python_name, s.kind, s.location, s.wire_name)))) for s in api.security_schemes], exploded=True)
 
 
 def default_base_url(api: Api) -> str:
@@ -111,16 +216,15 @@ def _imports(operations: list[OperationView]) -> list[str]:
         lines.append("from .. import models")
     if any(op.parameters for op in operations):
         lines.append("from .._codec import Wire")
-    lines.append("from .._runtime import " + ", ".join(runtime))
+    lines.append(import_line(".._runtime", runtime))
     return lines
 
 
 def operation_view(op: Operation) -> OperationView:
     """The operation with its derived names: module constant, docstring, security and body types."""
     constant = "_" + re.sub(r"\W", "_", op.python_name).upper()
-    security = "(" + "".join(
-        "(" + "".join(repr(name) + ", " for name in alternative) + "), " for alternative in op.security
-    ) + ")"
+    security = tuple_of([tuple_of([literal(name) for name in alternative], exploded=True)
+                         for alternative in op.security], exploded=True)
     body = ""
     if op.body:
         body = op.body.annotation
@@ -129,15 +233,19 @@ def operation_view(op: Operation) -> OperationView:
     arguments = {p.python_name: f"{p.annotation} | Mapping[str, Any]"  # an object parameter: its model or a dict
                  if p.shape == "object" and p.annotation.startswith("models.") else p.annotation
                  for p in op.parameters}
-    return OperationView(op, constant, _method_docstring(op), security, body, [wire_literal(p) for p in op.parameters],
+    return OperationView(op, constant, _method_docstring(op), security, body, [wire_call(p) for p in op.parameters],
                          arguments)
 
 
-def wire_literal(p: Parameter) -> str:
+def wire_call(p: Parameter) -> Brackets:
     """The `Wire(...)` expression that tells the codec how a parameter travels."""
-    options = "".join([", allow_reserved=True" if p.allow_reserved else "",
-                       f", content_type={p.content_type!r}" if p.content_type else ""])
-    return f"Wire({p.name!r}, {p.location!r}, {p.style!r}, {p.explode!r}, {p.shape!r}{options})"
+    options: dict[str, Node] = {}
+    if p.allow_reserved:
+        options["allow_reserved"] = "True"
+    if p.content_type:
+        options["content_type"] = literal(p.content_type)
+    return call("Wire", *(literal(value) for value in (p.name, p.location, p.style)), str(p.explode),
+                literal(p.shape), **options)
 
 
 def serialization_note(p: Parameter) -> str:

@@ -7,7 +7,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.emit.client import OperationView, operation_view
+from generator.emit.client import OperationView, operation_view, schemes
+from generator.emit.layout import (
+    Node,
+    block,
+    call,
+    dict_of,
+    exploded,
+    expression,
+    import_line,
+    list_of,
+    literal,
+    parameter,
+    tuple_of,
+)
 from generator.emit.models import isort_key
 from generator.emit.templating import render
 from generator.freshness import TEMPLATES
@@ -31,6 +44,44 @@ class ServerOperationView:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.view, name)
 
+    @property
+    def route_code(self) -> str:
+        """The operation's element of `ROUTES`: what the server needs to route, parse and answer it."""
+        op = self.view.op
+        params = [call("Param", wire, literal(p.python_name), str(p.required), expression(self.validators[p.python_name]),
+                       **({"allow_empty": "True"} if p.allow_empty_value else {}),
+                       **({"string_format": literal(p.string_format)} if p.string_format else {}))
+                  for wire, p in zip(self.view.wires, op.parameters)]
+        keywords: dict[str, Node] = {"params": tuple_of(params, exploded=True)}
+        if op.body:
+            keywords["body"] = call("Body", literal(op.body.media_type), literal(op.body.kind), str(op.body.required),
+                                    expression(op.body.annotation),
+                                    **({"fields": str(op.body.fields)} if op.body.fields else {}))
+        keywords["success"] = literal(self.success_status)
+        keywords["responses"] = dict_of([(literal(r.status), expression(r.annotation)) for r in op.responses])
+        if self.response_media_types:
+            keywords["media_types"] = dict_of({literal(key): literal(value)
+                                               for key, value in self.response_media_types.items()})
+        keywords["security"] = self.view.security
+        if op.pagination:
+            paging = op.pagination
+            keywords["paging"] = call("Paging", *(literal(value) for value in (
+                paging.location, paging.page, paging.size, paging.items, paging.total)))
+        route = exploded(call("Route", *(literal(value) for value in (op.python_name, op.method, op.path,
+                                                                       op.pointer)), **keywords))
+        return block(route, 4, suffix=",")
+
+    @property
+    def handler_parameter_lines(self) -> list[str]:
+        """The handler method's parameters after `self`: `*` and one line each."""
+        op = self.view.op
+        lines = [parameter(p.python_name, p.annotation + ("" if p.required or "None" in p.annotation else " | None"),
+                           None if p.required else "None", 8) for p in op.parameters]
+        if op.body:
+            lines.append(parameter("body", op.body.annotation + ("" if op.body.required else " | None"),
+                                   None if op.body.required else "None", 8))
+        return ["*,", *lines] if lines else []
+
 
 def render_server(api: Api, package: str, header: str, spec_json: str) -> dict[Path, str]:
     """`server.py`, the shared `_server.py` and `_limits.py` runtime and the bundled `openapi.json`.
@@ -42,12 +93,20 @@ def render_server(api: Api, package: str, header: str, spec_json: str) -> dict[P
     return {
         base / "server.py": render("server", "server.py.jinja", api=api, package=package, header=header,
                                    operations=operations, imports=_imports(operations),
-                                   base_paths=api.base_paths),
+                                   all_code=block(list_of([literal(name) for name in EXPORTS]), 0, prefix="__all__ = ", where="item"),
+                                   base_paths_code=block(tuple_of([literal(path) for path in api.base_paths],
+                                                                  exploded=True), 0,
+                                                         prefix="BASE_PATHS: tuple[str, ...] = ",
+                                                         suffix="  # the servers' URL paths, served too"),
+                                   schemes_code=block(schemes(api), 0, prefix="SCHEMES: dict[str, SecurityScheme] = ")),
         base / "_server.py": f"{header}\n{SERVER_RUNTIME.read_text(encoding='utf-8')}",
         base / "_limits.py": f"{header}\n{LIMITS_RUNTIME.read_text(encoding='utf-8')}",
         base / "_samples.py": f"{header}\n{SAMPLES.read_text(encoding='utf-8')}",
         base / "openapi.json": spec_json + "\n",
     }
+
+
+EXPORTS = ("BASE_PATHS", "ROUTES", "CredentialCheck", "Handlers", "Reply", "create_app", "create_mock_app")
 
 
 def _server_view(op: Any) -> ServerOperationView:
@@ -88,5 +147,5 @@ def _imports(operations: list[ServerOperationView]) -> list[str]:
         lines.append("from ._codec import Wire")
     paging = "Paging, " if any(op.pagination for op in operations) else ""
     lines += ["from ._limits import DEFAULT_LIMITS, Limits, harden", f"from ._runtime import {paging}SecurityScheme",
-              f"from ._server import {', '.join(server)}", ""]
+              import_line("._server", server)]
     return lines

@@ -13,14 +13,10 @@ from typing import Any
 
 import jinja2
 
+from generator.emit.layout import literal, quoted, returns
 from generator.freshness import TEMPLATES
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def python_repr(value: Any) -> str:
-    """A Python literal for a JSON-like value."""
-    return repr(value)
 
 
 def docstring(text: str, indent: int) -> str:
@@ -64,7 +60,7 @@ def environment(folder: str) -> jinja2.Environment:
         trim_blocks=False,
         autoescape=False,
     )
-    env.filters.update(pyrepr=python_repr, docstring=docstring, docline=one_line, tomlstr=toml_string,
+    env.filters.update(pyrepr=literal, code=quoted, returns=returns, docstring=docstring, docline=one_line, tomlstr=toml_string,
                        mdline=markdown_line)
     return env
 
