@@ -6,11 +6,13 @@ seen before come from a content-addressed cache (regenerating after a small spec
 formats only what changed), new ones are spread over the cores. A class is cut again
 before its second and later methods (one tag class holds every method of a tag): each
 method is formatted inside a stand-in class and put back one blank line apart, as black
-puts methods. Adjacent fields of a class body are cut apart too, each formatted alone in a
-stand-in class: black lays out each statement on its own and puts no blank line between
-such neighbours, and the models of a large API repeat many fields, which are then formatted
-once. The server's long tuple of routes is cut the same way, one element apart.
-The joined result is what black gives for the whole file (the tests hold it to that).
+puts methods. Adjacent fields of a class body (each with its docstring) are cut apart too,
+each formatted alone in a stand-in class: black lays out each statement on its own and puts
+no blank line between such neighbours, and the models of a large API repeat many fields,
+which are then formatted once. The server's long tuple of routes is cut the same way, one
+element apart. The joined result is what black gives for the whole file (the tests hold it
+to that). Black workers run at a lower priority, so the models process (the longest single
+step) keeps a core while they share the other.
 `ruff format` is the fast black-compatible alternative; `none` leaves code as emitted.
 """
 
@@ -29,6 +31,7 @@ from pathlib import Path
 
 FORMATTERS = ("black", "ruff", "none")
 PARALLEL_THRESHOLD = 200_000  # characters still to format: below this one process is faster
+NICENESS = 5  # black workers yield to the models process (the longest single step) when the cores are busy
 # Before a top-level class, function or decorator black always puts two blank lines.
 _LEADING_COMMENT = re.compile(r"# [^\n]*\S\n(?=[^\s#])")
 _BOUNDARY = re.compile(r"\n(?:[ \t]*\n)+(?=class |def |async def |@)")
@@ -77,11 +80,13 @@ def split_class(piece: str) -> list[str]:
 
 
 def split_fields(head: str) -> list[str]:
-    """A class up to its second method, cut before each field (assignment) that directly follows another.
+    """A class up to its second method, cut before each field (assignment) that directly follows
+    another field or a field's docstring.
 
-    The first part keeps the class line, its docstring and first statement; each later part
-    is one field or more in a stand-in class. Nothing is cut where a blank line, a comment or
-    a statement of another kind comes between, so black puts no blank line at any cut.
+    The first part keeps the class line, its docstring and first field; each later part is a
+    field (with its docstring) or more in a stand-in class. Nothing is cut where a blank line,
+    a comment or a statement of another kind comes between, so black puts no blank line at
+    any cut.
     """
     try:
         (node,) = ast.parse(head).body
@@ -89,8 +94,8 @@ def split_fields(head: str) -> list[str]:
         return [head]
     if not isinstance(node, ast.ClassDef):
         return [head]
-    starts = [later.lineno - 1 for earlier, later in itertools.pairwise(node.body)
-              if isinstance(earlier, _FIELD) and isinstance(later, _FIELD)
+    starts = [later.lineno - 1 for index, (earlier, later) in enumerate(itertools.pairwise(node.body))
+              if (isinstance(earlier, _FIELD) or (index and _is_string(earlier))) and isinstance(later, _FIELD)
               and later.lineno == (earlier.end_lineno or earlier.lineno) + 1 and later.col_offset == 4]
     if not starts:
         return [head]
@@ -98,6 +103,12 @@ def split_fields(head: str) -> list[str]:
     bounds = [0, *starts, len(lines)]
     parts = ["".join(lines[start:end]) for start, end in zip(bounds, bounds[1:])]
     return [parts[0]] + [_FIELD_STAND_IN + part for part in parts[1:]]
+
+
+def _is_string(statement: ast.stmt) -> bool:
+    """A string on its own: here, the docstring of the field before it."""
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str))
 
 
 def join_class(formatted: list[str]) -> str:
@@ -239,7 +250,7 @@ class BlackFormatter:
             return [text for _, text in _black_batch(missing)]
         batches = _batches(missing, workers)
         results: dict[tuple[str, str], str] = {}
-        with ProcessPoolExecutor(max_workers=len(batches)) as pool:
+        with ProcessPoolExecutor(max_workers=len(batches), initializer=os.nice, initargs=(NICENESS,)) as pool:
             for batch, formatted in zip(batches, pool.map(_black_batch, batches)):
                 results.update((item, text) for item, (_, text) in zip(batch, formatted))
         return [results[item] for item in missing]
