@@ -136,7 +136,7 @@ def _fits(indent: int, text: str) -> bool:
     return indent + str_width(text) <= WIDTH
 
 
-def lines(node: Node, indent: int, prefix: str = "", suffix: str = "", where: str = "item") -> list[str]:
+def lines(node: Node, indent: int, prefix: str = "", suffix: str = "", where: str = "item") -> tuple[str, ...]:
     """`prefix`, the node and `suffix` as black breaks them, each line indented by `indent`.
 
     `where` is what holds the node: `item`, a line inside brackets, where black explodes a
@@ -151,23 +151,24 @@ def lines(node: Node, indent: int, prefix: str = "", suffix: str = "", where: st
         return lines(node.value, indent, prefix + node.key, suffix, where)
     text = prefix + flat(node) + suffix
     if isinstance(node, str) or (not _magic(node) and _fits(indent, text)):
-        return [pad + text]
+        return (pad + text,)
     if isinstance(node, Union):
         last = len(node.parts) - 1
-        return [line for index, part in enumerate(node.parts)
-                for line in lines(part, indent, prefix if index == 0 else "| ", suffix if index == last else "", where)]
+        return tuple(line for index, part in enumerate(node.parts)
+                     for line in lines(part, indent, prefix if index == 0 else "| ", suffix if index == last else "",
+                                       where))
     if not node.items:
-        return [pad + text]
+        return (pad + text,)
     head, tail, inner = pad + prefix + node.opening, pad + node.closing + suffix, indent + 4
     if not _magic(node):
         together = ", ".join(flat(item) for item in node.items) + ("," if node.single_comma else "")
         if (not node.collection or where != "item") and _fits(inner, together):
-            return [head, " " * inner + together, tail]
+            return (head, " " * inner + together, tail)
         if where != "item":
-            return [pad + text]
+            return (pad + text,)
     if len(node.items) == 1:
-        return [head, *lines(node.items[0], inner, "", "," if node.exploded or node.one_tuple else ""), tail]
-    return [head, *(line for item in node.items for line in lines(item, inner, "", ",")), tail]
+        return (head, *lines(node.items[0], inner, "", "," if node.exploded or node.one_tuple else ""), tail)
+    return (head, *(line for item in node.items for line in lines(item, inner, "", ",")), tail)
 
 
 def block(node: Node, indent: int, prefix: str = "", suffix: str = "", where: str = "statement") -> str:
