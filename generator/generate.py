@@ -21,7 +21,7 @@ from generator.json_text import IndentedJson
 from generator.load import load_openapi
 from generator.output import PackageOutput, Plan, apply, file_sha256, plan
 from generator.release import CHANGELOG, next_release
-from generator.trial import TrialImport
+from generator.trial import TrialImport, proven_before
 
 PARALLEL_MODELS = 300  # schemas: from here on, models are generated in a process of their own
 
@@ -62,8 +62,10 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
         else:
             models = render_models(api, target.package, header)
         formatted = format_files(render_client(api, target.package, header), formatter, cache_key=cache_key)
-        if cached is not None and trial is not None:
-            trial.add(target.folder, {**formatted, models_path: cached}, [target.package, f"{target.package}.models"])
+        handed = False  # a package whose models come from the cache may need no import (proven_before)
+        if trial is not None and (cached is None or not proven_before(target.folder, formatted, every_module=False)):
+            _import_models_when_known(trial, target, dict(formatted), models)
+            handed = True
         spec_json = IndentedJson(cache_key + ":openapi")
         files = render_server(api, target.package, header, spec_json.dumps(document.data))
         spec_json.save()
@@ -79,8 +81,8 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
         models_cache.store(key, header, formatted[models_path])
     else:
         formatted[models_path] = cached
-    if trial is not None:  # every module is known: imported while the release is worked out
-        trial.add(target.folder, formatted)
+    if trial is not None and (handed or not proven_before(target.folder, formatted)):
+        trial.add(target.folder, formatted)  # every module is known: imported while the release is worked out
     source = f"{api.spec_name}, API version {api.version or 'unstated'}, sha256 {api.spec_sha256[:16]}"
     release = next_release(target.folder, target.package, formatted, document, source)
     formatted[CHANGELOG] = release.changelog
@@ -94,6 +96,22 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
     metadata = {"generator": generator_version(), "spec": api.spec_name, "spec_sha256": api.spec_sha256,
                 "version": release.version}
     return PackageOutput(target.folder, formatted, fingerprint, metadata)
+
+
+def _import_models_when_known(trial: TrialImport, target: Target, client: dict[Path, str], models: Any) -> None:
+    """Have the trial import the package and its models as soon as datamodel-code-generator is done.
+
+    The models go as it wrote them (formatting changes no code), so their import, the slowest,
+    runs while they are formatted.
+    """
+    def hand(text: str) -> None:
+        trial.add(target.folder, {**client, Path(target.package) / "models.py": text},
+                  [target.package, f"{target.package}.models"])
+
+    if isinstance(models, str):
+        hand(models)
+    else:
+        models.add_done_callback(lambda done: None if done.exception() else hand(done.result()))
 
 
 def run(targets: list[Target], formatter: str = "black", check: bool = False) -> tuple[Plan, int]:

@@ -8,20 +8,25 @@ output tree stays as it was, whichever formatter ran.
 The process starts with the first package and imports modules as they are handed over:
 a package's models (the slow import) as soon as they are known, as a user doing
 `from package import models` would, while the rest of the package is still being made.
+A package whose modules differ from its last generation only in docstrings (a vendor's
+prose edit) is not imported again: that generation's import proves them.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from generator.load import display_path
+from generator.output import read_manifest, sha256
 
 TIMEOUT = 600  # seconds: the largest APIs import in a few
 
@@ -56,6 +61,40 @@ for line in sys.stdin:
 """
 
 
+def proven_before(folder: Path, files: dict[Path, str], every_module: bool = True) -> bool:
+    """Whether the folder's last generation already proves these modules import.
+
+    It does when each of them differs from the file generated there before (untouched since:
+    its hash is the manifest's) at most in docstrings and other lone strings, which nothing
+    reads at import; with `every_module`, the package must also have the same modules.
+    """
+    generated = read_manifest(folder).get("files")
+    modules = {path.as_posix(): text for path, text in files.items() if path.suffix == ".py"}
+    if not isinstance(generated, dict) or (
+            every_module and set(modules) != {name for name in generated if name.endswith(".py")}):
+        return False
+    for name, text in modules.items():
+        try:
+            before = (folder / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+        if generated.get(name) != sha256(before) or (before != text and _code(before) != _code(text)):
+            return False
+    return True
+
+
+def _code(source: str) -> str:
+    """The module's code without its lone strings (docstrings)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list):
+            kept = [statement for statement in body if not (isinstance(statement, ast.Expr) and isinstance(
+                statement.value, ast.Constant) and isinstance(statement.value.value, str))]
+            setattr(node, "body", kept or [ast.Pass()])
+    return ast.dump(tree)
+
+
 class BrokenPackageError(Exception):
     """A generated module does not compile or import (a generator bug); the message is one located line."""
 
@@ -71,6 +110,7 @@ class TrialImport:
         self._process: subprocess.Popen[str] | None = None
         self._roots: dict[Path, Path] = {}  # package folder -> its scratch root
         self._written: set[Path] = set()
+        self._lock = threading.Lock()  # a package's models are handed over from another thread
 
     def __enter__(self) -> Self:
         return self
@@ -83,7 +123,14 @@ class TrialImport:
         self._scratch.cleanup()
 
     def add(self, folder: Path, files: dict[Path, str], modules: list[str] | None = None) -> None:
-        """Lay out a package's Python files and import `modules` (default: every module, in order)."""
+        """Lay out a package's Python files and import `modules` (default: every module, in order).
+
+        A file laid out before is kept: the first text handed over for it is the one imported.
+        """
+        with self._lock:
+            self._add(folder, files, modules)
+
+    def _add(self, folder: Path, files: dict[Path, str], modules: list[str] | None) -> None:
         root = self._roots.setdefault(folder, Path(self._scratch.name) / str(len(self._roots)))
         entries = {}
         for path, text in sorted(files.items()):

@@ -359,3 +359,34 @@ def test_pieces_cut_at_methods_fields_and_tuple_elements_format_as_black_formats
     assert formatting.BlackFormatter("k").format(sources) == formatted
     rendered = [name for name in sources if "/_api/" in name or name in ("pkg/client.py", "pkg/server.py")]
     assert len(rendered) > 2 and [name for name in rendered if formatted[name] != sources[name]] == []  # laid out
+
+
+def test_a_change_to_docstrings_only_is_not_imported_again_a_change_to_code_is(tmp_path, monkeypatch):
+    """The last generation's trial import proves modules that differ from it only in docstrings."""
+    from generator.trial import TrialImport
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    spec = tmp_path / "api.yaml"
+    original = (GOLDEN / "petstore" / "spec.yaml").read_text(encoding="utf-8")
+    handed: list[set[str]] = []
+    real_add = TrialImport.add
+    monkeypatch.setattr(TrialImport, "add", lambda self, folder, files, modules=None: handed.append(
+        {path.as_posix() for path in files}) or real_add(self, folder, files, modules))
+
+    def generate(text: str) -> list[set[str]]:
+        spec.write_text(text, encoding="utf-8")
+        handed.clear()
+        run([Target(spec, tmp_path / "out", "pets")])
+        return list(handed)
+
+    assert generate(original)  # first generation: imported
+    reworded = original.replace("summary: List pets", "summary: List every pet", 1)
+    assert reworded != original and generate(reworded) == []
+    client = tmp_path / "out" / "pets" / "_api" / "pets.py"
+    assert "List every pet" in client.read_text(encoding="utf-8")
+    new_parameter = original.replace("      parameters:\n", "      parameters:\n        - {name: tag, in: query,"
+                                     " schema: {type: string}}\n", 1)
+    assert new_parameter != original and any("pets/_api/pets.py" in files for files in generate(new_parameter))
+    assert generate(reworded)  # the parameter gone: code changed again
+    client.write_text(client.read_text(encoding="utf-8") + "\n# edited by hand\n", encoding="utf-8")
+    assert generate(reworded)  # the same output, but a file that is not the one generated proves nothing
