@@ -155,6 +155,17 @@ def join_tuple(formatted: list[str]) -> str:
     return "\n".join([head, *elements, ")"]) + "\n"
 
 
+def _cut(source: str) -> list[list[str]]:
+    """A module (after its leading comment line) cut into what black formats apart, by top-level piece."""
+    return [[ended(unit) for unit in split_piece(piece)] for piece in split_module(source[len(_leading_comment(source)):])
+            if piece.strip()]
+
+
+def pieces(source: str) -> list[str]:
+    """Every piece black formats apart in a module, in order."""
+    return [unit for units in _cut(source) for unit in units]
+
+
 def ended(unit: str) -> str:
     """A piece ending in one newline, as black ends what it formats: black then makes no second pass
     over a piece it leaves unchanged."""
@@ -232,16 +243,15 @@ class BlackFormatter:
         it is, and a header that names a new spec hash then costs no formatting.
         """
         headers = {name: _leading_comment(source) for name, source in files.items()}
-        pieces = {name: [[ended(unit) for unit in split_piece(p)] for p in split_module(source[len(headers[name]):])
-                         if p.strip()] for name, source in files.items()}
-        wanted = {self._digest(u): (name, u) for name, ps in pieces.items() for units in ps for u in units}
+        cut = {name: _cut(source) for name, source in files.items()}
+        wanted = {self._digest(u): (name, u) for name, ps in cut.items() for units in ps for u in units}
         missing = [(digest, item) for digest, item in wanted.items() if digest not in self.cache]
         formatted = self._run([item for _, item in missing])
         known = {**self.cache, **{digest: text for (digest, _), text in zip(missing, formatted)}}
         self.cache = {digest: known[digest] for digest in wanted}
         self._save()
         return {name: headers[name] + join_module([join_piece([known[self._digest(u)] for u in units])
-                                                   for units in ps]) for name, ps in pieces.items()}
+                                                   for units in ps]) for name, ps in cut.items()}
 
     def _run(self, missing: list[tuple[str, str]]) -> list[str]:
         """Black over (label, piece) pairs, in parallel when there is enough work; texts in order."""

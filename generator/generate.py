@@ -81,10 +81,11 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
         models_cache.store(key, header, formatted[models_path])
     else:
         formatted[models_path] = cached
-    if trial is not None and (handed or not proven_before(target.folder, formatted)):
+    same_code = proven_before(target.folder, formatted)  # as last generated, docstrings aside
+    if trial is not None and (handed or not same_code):
         trial.add(target.folder, formatted)  # every module is known: imported while the release is worked out
     source = f"{api.spec_name}, API version {api.version or 'unstated'}, sha256 {api.spec_sha256[:16]}"
-    release = next_release(target.folder, target.package, formatted, document, source)
+    release = next_release(target.folder, target.package, formatted, document, source, same_code)
     formatted[CHANGELOG] = release.changelog
     formatted[Path("pyproject.toml")] = render(
         "package", "pyproject.toml.jinja", api=api, header=header, package=target.package,

@@ -47,11 +47,13 @@ class Release:
     changelog: str
 
 
-def next_release(folder: Path, package: str, files: dict[Path, str], spec: Document, source: str) -> Release:
+def next_release(folder: Path, package: str, files: dict[Path, str], spec: Document, source: str,
+                 same_code: bool = False) -> Release:
     """The version and changelog of the package about to be written to `folder`.
 
     `files` are the new package's other files; `spec` the new spec document (for `diff`);
-    `source` names the spec in the entry.
+    `source` names the spec in the entry; `same_code`: the modules differ from the folder's
+    only in docstrings, so no signature can have changed.
     """
     old_version = _old_version(folder)
     if old_version is None:
@@ -61,7 +63,8 @@ def next_release(folder: Path, package: str, files: dict[Path, str], spec: Docum
     wanted = {path.as_posix(): sha256(text) for path, text in files.items() if path not in VERSIONED}
     if isinstance(generated, dict) and wanted == {k: v for k, v in generated.items() if Path(k) not in VERSIONED}:
         return Release(old_version, old_changelog)  # the manifest, not the disk: hand edits make no release
-    changes = sdk_changes(folder, package, files) + wire_changes(folder / package / "openapi.json", spec)
+    changes = ([] if same_code else sdk_changes(folder, package, files)) + wire_changes(
+        folder / package / "openapi.json", spec)
     version = bump(old_version, max((c.level for c in changes), default=0))
     entry = _entry(version, source, sorted(set(changes), key=lambda c: (-c.level, c.text)) or [
         _unchanged_api(package, wanted, generated if isinstance(generated, dict) else {})])
