@@ -248,8 +248,10 @@ class BlackFormatter:
         missing = [(digest, item) for digest, item in wanted.items() if digest not in self.cache]
         formatted = self._run([item for _, item in missing])
         known = {**self.cache, **{digest: text for (digest, _), text in zip(missing, formatted)}}
-        self.cache = {digest: known[digest] for digest in wanted}
-        self._save()
+        kept = {digest: known[digest] for digest in wanted}
+        if kept.keys() != self.cache.keys():  # else the file on disk holds exactly these pieces already
+            self.cache = kept
+            self._save()
         return {name: headers[name] + join_module([join_piece([known[self._digest(u)] for u in units])
                                                    for units in ps]) for name, ps in cut.items()}
 

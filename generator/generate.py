@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +16,17 @@ from generator.emit.models import render_models
 from generator.emit.readme import api_reference, client_arguments, example_calls
 from generator.emit.server import render_server
 from generator.emit.templating import render
+from generator.forked import Forked
 from generator.formatting import format_files
 from generator.freshness import Target, generator_fingerprint, up_to_date
 from generator.ir import Api, build_api
 from generator.json_text import IndentedJson
 from generator.load import load_openapi
 from generator.output import PackageOutput, Plan, apply, file_sha256, plan
-from generator.release import CHANGELOG, next_release
+from generator.release import CHANGELOG, next_release, wire_changes
 from generator.trial import TrialImport, proven_before
 
+GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
 PARALLEL_MODELS = 300  # schemas: from here on, models are generated in a process of their own
 
 
@@ -47,6 +51,10 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
     generated in a second process while this one renders and formats the client.
     """
     document = load_openapi(target.spec)
+    gc.freeze()  # the spec's objects live to the end: the collector (and the child's memory) leaves them be
+    gc.set_threshold(GC_THRESHOLD, 50, 1000)  # a batch run that allocates millions of objects: collect rarely
+    bundled = target.folder / target.package / "openapi.json"  # the spec last generated from: the release diffs it
+    wire = Forked(partial(wire_changes, bundled, document)) if bundled.exists() else None  # while the rest is made
     api = build_api(document, selection=target.selection)
     header = "# " + header_text(api)
     models_path = Path(target.package) / "models.py"
@@ -85,7 +93,7 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
     if trial is not None and (handed or not same_code):
         trial.add(target.folder, formatted)  # every module is known: imported while the release is worked out
     source = f"{api.spec_name}, API version {api.version or 'unstated'}, sha256 {api.spec_sha256[:16]}"
-    release = next_release(target.folder, target.package, formatted, document, source, same_code)
+    release = next_release(target.folder, target.package, formatted, wire.result if wire else list, source, same_code)
     formatted[CHANGELOG] = release.changelog
     formatted[Path("pyproject.toml")] = render(
         "package", "pyproject.toml.jinja", api=api, header=header, package=target.package,

@@ -14,6 +14,7 @@ import ast
 import re
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,13 +48,13 @@ class Release:
     changelog: str
 
 
-def next_release(folder: Path, package: str, files: dict[Path, str], spec: Document, source: str,
-                 same_code: bool = False) -> Release:
+def next_release(folder: Path, package: str, files: dict[Path, str], wire: Callable[[], list[SdkChange]],
+                 source: str, same_code: bool = False) -> Release:
     """The version and changelog of the package about to be written to `folder`.
 
-    `files` are the new package's other files; `spec` the new spec document (for `diff`);
-    `source` names the spec in the entry; `same_code`: the modules differ from the folder's
-    only in docstrings, so no signature can have changed.
+    `files` are the new package's other files; `wire` gives the spec's changes on the wire
+    (`wire_changes`); `source` names the spec in the entry; `same_code`: the modules differ
+    from the folder's only in docstrings, so no signature can have changed.
     """
     old_version = _old_version(folder)
     if old_version is None:
@@ -63,8 +64,7 @@ def next_release(folder: Path, package: str, files: dict[Path, str], spec: Docum
     wanted = {path.as_posix(): sha256(text) for path, text in files.items() if path not in VERSIONED}
     if isinstance(generated, dict) and wanted == {k: v for k, v in generated.items() if Path(k) not in VERSIONED}:
         return Release(old_version, old_changelog)  # the manifest, not the disk: hand edits make no release
-    changes = ([] if same_code else sdk_changes(folder, package, files)) + wire_changes(
-        folder / package / "openapi.json", spec)
+    changes = ([] if same_code else sdk_changes(folder, package, files)) + wire()
     version = bump(old_version, max((c.level for c in changes), default=0))
     entry = _entry(version, source, sorted(set(changes), key=lambda c: (-c.level, c.text)) or [
         _unchanged_api(package, wanted, generated if isinstance(generated, dict) else {})])

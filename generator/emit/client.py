@@ -7,20 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.emit.layout import (
-    Brackets,
-    Node,
-    block,
-    call,
-    dict_of,
-    exploded,
-    expression,
-    import_line,
-    literal,
-    method_head,
-    parameter,
-    tuple_of,
-)
+from generator.emit.layout import (Brackets, Node, block, call, dict_of, exploded, expression, import_line, literal,
+                                   method_head, parameter, tuple_of)
 from generator.emit.models import isort_key
 from generator.emit.readme import client_arguments
 from generator.emit.templating import docstring, render

@@ -17,7 +17,7 @@ import ast
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from black.strings import normalize_string_quotes, str_width
@@ -32,6 +32,14 @@ class Pair:
 
     key: str
     value: Node
+
+    @cached_property
+    def text(self) -> str:
+        return self.key + flat(self.value)
+
+    @cached_property
+    def magic(self) -> bool:
+        return _magic(self.value)
 
 
 @dataclass(frozen=True)
@@ -53,12 +61,29 @@ class Brackets:
         """A single item followed by a comma (a one-tuple, or the template's): not a reason to explode."""
         return len(self.items) == 1 and (self.one_tuple or (self.exploded and self.closing == ")"))
 
+    @cached_property
+    def text(self) -> str:
+        inner = ", ".join(flat(item) for item in self.items)
+        return f"{self.opening}{inner}{',' if self.single_comma else ''}{self.closing}"
+
+    @cached_property
+    def magic(self) -> bool:
+        return (self.exploded and bool(self.items) and not self.single_comma) or any(map(_magic, self.items))
+
 
 @dataclass(frozen=True)
 class Union:
     """`a | b | c`: broken before each `|` when too long."""
 
     parts: tuple[Node, ...]
+
+    @cached_property
+    def text(self) -> str:
+        return " | ".join(flat(part) for part in self.parts)
+
+    @cached_property
+    def magic(self) -> bool:
+        return any(map(_magic, self.parts))
 
 
 Node = str | Pair | Brackets | Union
@@ -111,25 +136,12 @@ def literal(value: Any) -> str:
 
 def flat(node: Node) -> str:
     """The node on one line."""
-    if isinstance(node, str):
-        return node
-    if isinstance(node, Pair):
-        return node.key + flat(node.value)
-    if isinstance(node, Union):
-        return " | ".join(flat(part) for part in node.parts)
-    inner = ", ".join(flat(item) for item in node.items)
-    return f"{node.opening}{inner}{',' if node.single_comma else ''}{node.closing}"
+    return node if isinstance(node, str) else node.text
 
 
 def _magic(node: Node) -> bool:
     """Whether the node holds a trailing comma black keeps exploded (not that of a single item)."""
-    if isinstance(node, str):
-        return False
-    if isinstance(node, Pair):
-        return _magic(node.value)
-    if isinstance(node, Union):
-        return any(_magic(part) for part in node.parts)
-    return (node.exploded and bool(node.items) and not node.single_comma) or any(_magic(item) for item in node.items)
+    return not isinstance(node, str) and node.magic
 
 
 def _fits(indent: int, text: str) -> bool:

@@ -8,19 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.emit.client import OperationView, operation_view, schemes
-from generator.emit.layout import (
-    Node,
-    block,
-    call,
-    dict_of,
-    exploded,
-    expression,
-    import_line,
-    list_of,
-    literal,
-    parameter,
-    tuple_of,
-)
+from generator.emit.layout import (Node, block, call, dict_of, exploded, expression, import_line, list_of, literal,
+                                   parameter, tuple_of)
 from generator.emit.models import isort_key
 from generator.emit.templating import render
 from generator.freshness import TEMPLATES
