@@ -6,7 +6,8 @@ import black
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.emit.layout import Brackets, Node, Pair, Union, block, dict_of, lines, literal, parameter, tuple_of
+from generator.emit.layout import (Brackets, Node, Pair, Union, block, dict_of, lines, literal, parameter, returns,
+                                   tuple_of)
 
 MODE = black.Mode(target_versions={black.TargetVersion.PY311})
 NAMES = st.integers(1, 30).map(lambda n: ("name_" * 8)[:n].rstrip("_") or "n")
@@ -79,3 +80,16 @@ def test_a_parameter_line_is_black_or_left_for_black(parts, optional):
     assert black.format_str(method(laid), mode=MODE) == formatted
     if len(parts) > 1 and all(len(part) < 60 for part in parts):
         assert method(laid) == formatted  # a union that black parenthesises: laid out as black lays it out
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.integers(1, 90).map(lambda n: "models." + "Name" * (n // 4 + 1)), min_size=1, max_size=3))
+def test_a_return_annotation_is_black_or_left_for_black(parts):
+    """`) -> annotation:` of an exploded signature: a name or union too long in black's parentheses."""
+    annotation = " | ".join(parts)
+
+    def method(end: str) -> str:
+        return f"class _:\n    def f(\n        self,\n    {end}\n        pass\n"
+
+    formatted = black.format_str(method(f") -> {annotation}:"), mode=MODE)
+    assert method(returns(annotation)) == formatted

@@ -154,9 +154,9 @@ def lines(node: Node, indent: int, prefix: str = "", suffix: str = "", where: st
     `where` is what holds the node: `item`, a line inside brackets, where black explodes a
     call or collection that does not fit one item per line with a trailing comma; `statement`,
     where black may choose otherwise (optional parentheses): there a node the template did
-    not explode is kept whole or its items together. A layout black would
-    not choose but keeps (a trailing comma or parentheses added) must never come out of this;
-    a line left too long only costs black's second pass.
+    not explode is kept whole or its items together. A layout black would not choose but
+    keeps (a trailing comma or parentheses added) must never come out of this; a line left
+    too long only costs black's second pass.
     """
     pad = " " * indent
     if isinstance(node, Pair):
