@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.emit.layout import (Brackets, Node, block, call, dict_of, exploded, expression, import_line, literal,
-                                   method_head, parameter, tuple_of)
+                                   method_head, parameter, returns, tuple_of)
 from generator.emit.models import isort_key
 from generator.emit.readme import client_arguments
 from generator.emit.templating import docstring, render
 from generator.freshness import TEMPLATES
-from generator.ir import Api, Group, Operation, Parameter
+from generator.ir import Api, Group, Operation, Pagination, Parameter
 from generator.runtime import Wire, describe
 
 RUNTIME = TEMPLATES / "package" / "_runtime.py"
@@ -52,21 +52,22 @@ class OperationView:
 
     @property
     def paging_code(self) -> str:
-        paging = self.op.pagination
-        assert paging is not None
-        node = call("Paging", *(literal(value) for value in (paging.location, paging.page, paging.size, paging.items,
-                                                              paging.total)))
-        return block(node, 0, prefix=f"{self.constant}_PAGING = ")
+        assert self.op.pagination is not None
+        return block(paging_call(self.op.pagination), 0, prefix=f"{self.constant}_PAGING = ")
 
     @property
     def parameter_lines(self) -> list[str]:
         """The method's keyword parameters (after `self, *`), one signature line each."""
-        lines = [parameter(p.python_name, self.arguments[p.python_name] + _or_none(p.required, p.annotation),
-                           None if p.required else "None", 8) for p in self.op.parameters]
-        if self.op.body:
-            lines.append(parameter("body", self.body_annotation + _or_none(self.op.body.required, ""),
-                                   None if self.op.body.required else "None", 8))
-        return lines
+        return keyword_parameters(self.op, self.arguments, self.body_annotation)
+
+    @property
+    def returns_code(self) -> str:
+        return returns(self.op.success_annotation)
+
+    def iterator_returns_code(self, is_async: bool) -> str:
+        """The end of the `iter_` method's signature: an iterator of the page's items."""
+        assert self.op.pagination is not None
+        return returns(f"{'AsyncIterator' if is_async else 'Iterator'}[{self.op.pagination.item_annotation}]")
 
     def request_code(self, is_async: bool) -> str:
         """The method's body: the transport's request, cast to the success type."""
@@ -98,9 +99,24 @@ class OperationView:
         return block(node, 8, prefix="return ", where="item")
 
 
-def _or_none(required: bool, annotation: str) -> str:
-    """What an optional argument's annotation adds: ` | None`, unless it already allows None."""
-    return "" if required or "None" in annotation else " | None"
+def keyword_parameters(op: Operation, annotations: dict[str, str], body_annotation: str) -> list[str]:
+    """A signature's line per parameter of the operation (by Python name, with its annotation), then `body`.
+
+    An optional parameter defaults to None, which its annotation then allows.
+    """
+    lines = [parameter(p.python_name, annotations[p.python_name] + ("" if p.required or "None" in p.annotation
+                                                                     else " | None"),
+                       None if p.required else "None", 8) for p in op.parameters]
+    if op.body:
+        lines.append(parameter("body", body_annotation + ("" if op.body.required else " | None"),
+                               None if op.body.required else "None", 8))
+    return lines
+
+
+def paging_call(paging: Pagination) -> Brackets:
+    """`Paging(...)`: how a list operation pages, for the client's iterator and the mock."""
+    return call("Paging", *(literal(value) for value in (paging.location, paging.page, paging.size, paging.items,
+                                                          paging.total)))
 
 
 def _arguments(parameters: list[Parameter]) -> Brackets:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.emit.client import OperationView, operation_view, schemes
+from generator.emit.client import OperationView, keyword_parameters, operation_view, paging_call, schemes
 from generator.emit.layout import (Node, block, call, dict_of, exploded, expression, import_line, list_of, literal,
-                                   parameter, tuple_of)
+                                   returns, tuple_of)
 from generator.emit.models import isort_key
 from generator.emit.templating import render
 from generator.freshness import TEMPLATES
@@ -37,7 +37,8 @@ class ServerOperationView:
     def route_code(self) -> str:
         """The operation's element of `ROUTES`: what the server needs to route, parse and answer it."""
         op = self.view.op
-        params = [call("Param", wire, literal(p.python_name), str(p.required), expression(self.validators[p.python_name]),
+        params = [call("Param", wire, literal(p.python_name), str(p.required),
+                       expression(self.validators[p.python_name]),
                        **({"allow_empty": "True"} if p.allow_empty_value else {}),
                        **({"string_format": literal(p.string_format)} if p.string_format else {}))
                   for wire, p in zip(self.view.wires, op.parameters)]
@@ -53,9 +54,7 @@ class ServerOperationView:
                                                for key, value in self.response_media_types.items()})
         keywords["security"] = self.view.security
         if op.pagination:
-            paging = op.pagination
-            keywords["paging"] = call("Paging", *(literal(value) for value in (
-                paging.location, paging.page, paging.size, paging.items, paging.total)))
+            keywords["paging"] = paging_call(op.pagination)
         route = exploded(call("Route", *(literal(value) for value in (op.python_name, op.method, op.path,
                                                                        op.pointer)), **keywords))
         return block(route, 4, suffix=",")
@@ -64,12 +63,14 @@ class ServerOperationView:
     def handler_parameter_lines(self) -> list[str]:
         """The handler method's parameters after `self`: `*` and one line each."""
         op = self.view.op
-        lines = [parameter(p.python_name, p.annotation + ("" if p.required or "None" in p.annotation else " | None"),
-                           None if p.required else "None", 8) for p in op.parameters]
-        if op.body:
-            lines.append(parameter("body", op.body.annotation + ("" if op.body.required else " | None"),
-                                   None if op.body.required else "None", 8))
+        lines = keyword_parameters(op, {p.python_name: p.annotation for p in op.parameters},
+                                   op.body.annotation if op.body else "")
         return ["*,", *lines] if lines else []
+
+    @property
+    def handler_returns_code(self) -> str:
+        """The end of the handler's signature: the success value, or a `Reply` with it."""
+        return returns(f"{self.view.op.success_annotation} | Reply[Any]")
 
 
 def render_server(api: Api, package: str, header: str, spec_json: str) -> dict[Path, str]:
@@ -82,12 +83,14 @@ def render_server(api: Api, package: str, header: str, spec_json: str) -> dict[P
     return {
         base / "server.py": render("server", "server.py.jinja", api=api, package=package, header=header,
                                    operations=operations, imports=_imports(operations),
-                                   all_code=block(list_of([literal(name) for name in EXPORTS]), 0, prefix="__all__ = ", where="item"),
+                                   all_code=block(list_of([literal(name) for name in EXPORTS]), 0, prefix="__all__ = ",
+                                                  where="item"),
                                    base_paths_code=block(tuple_of([literal(path) for path in api.base_paths],
                                                                   exploded=True), 0,
                                                          prefix="BASE_PATHS: tuple[str, ...] = ",
                                                          suffix="  # the servers' URL paths, served too"),
-                                   schemes_code=block(schemes(api), 0, prefix="SCHEMES: dict[str, SecurityScheme] = ")),
+                                   schemes_code=block(schemes(api), 0,
+                                                      prefix="SCHEMES: dict[str, SecurityScheme] = ")),
         base / "_server.py": f"{header}\n{SERVER_RUNTIME.read_text(encoding='utf-8')}",
         base / "_limits.py": f"{header}\n{LIMITS_RUNTIME.read_text(encoding='utf-8')}",
         base / "_samples.py": f"{header}\n{SAMPLES.read_text(encoding='utf-8')}",

@@ -1,7 +1,8 @@
 """The Jinja environment of every emitter, with filters that make spec text safe in code.
 
-Spec text reaches generated code only through these filters: as `repr()` literals, as
-escaped docstrings, or as single-line comments. Nothing from a spec is ever executed.
+Spec text reaches generated code only as Python literals (`layout.literal`: `repr()` with
+black's quotes, the `pyrepr` filter), as escaped docstrings, or as single-line comments.
+Nothing from a spec is ever executed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from generator.emit.layout import literal, quoted, returns
+from generator.emit.layout import literal
 from generator.freshness import TEMPLATES
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -60,7 +61,7 @@ def environment(folder: str) -> jinja2.Environment:
         trim_blocks=False,
         autoescape=False,
     )
-    env.filters.update(pyrepr=literal, code=quoted, returns=returns, docstring=docstring, docline=one_line, tomlstr=toml_string,
+    env.filters.update(pyrepr=literal, docstring=docstring, docline=one_line, tomlstr=toml_string,
                        mdline=markdown_line)
     return env
 
