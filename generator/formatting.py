@@ -95,7 +95,7 @@ def split_fields(head: str) -> list[str]:
     if not isinstance(node, ast.ClassDef):
         return [head]
     starts = [later.lineno - 1 for index, (earlier, later) in enumerate(itertools.pairwise(node.body))
-              if (isinstance(earlier, _FIELD) or (index and _is_string(earlier))) and isinstance(later, _FIELD)
+              if (isinstance(earlier, _FIELD) or (index and is_lone_string(earlier))) and isinstance(later, _FIELD)
               and later.lineno == (earlier.end_lineno or earlier.lineno) + 1 and later.col_offset == 4]
     if not starts:
         return [head]
@@ -105,8 +105,8 @@ def split_fields(head: str) -> list[str]:
     return [parts[0]] + [_FIELD_STAND_IN + part for part in parts[1:]]
 
 
-def _is_string(statement: ast.stmt) -> bool:
-    """A string on its own: here, the docstring of the field before it."""
+def is_lone_string(statement: ast.stmt) -> bool:
+    """A string on its own (a docstring: of a module, class or function, or of the field before it)."""
     return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
             and isinstance(statement.value.value, str))
 
@@ -157,8 +157,8 @@ def join_tuple(formatted: list[str]) -> str:
 
 def _cut(source: str) -> list[list[str]]:
     """A module (after its leading comment line) cut into what black formats apart, by top-level piece."""
-    return [[ended(unit) for unit in split_piece(piece)] for piece in split_module(source[len(_leading_comment(source)):])
-            if piece.strip()]
+    body = source[len(_leading_comment(source)):]
+    return [[ended(unit) for unit in split_piece(piece)] for piece in split_module(body) if piece.strip()]
 
 
 def pieces(source: str) -> list[str]:

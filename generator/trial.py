@@ -26,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from generator.formatting import pieces
+from generator.formatting import is_lone_string, pieces
 from generator.load import display_path
 from generator.output import read_manifest, sha256
 
@@ -101,8 +101,7 @@ def _code(source: str) -> str:
     containers: list[ast.AST] = [tree]
     while containers:
         node = containers.pop()
-        body = [statement for statement in getattr(node, "body") if not (isinstance(statement, ast.Expr) and (
-            isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str)))]
+        body = [statement for statement in getattr(node, "body") if not is_lone_string(statement)]
         setattr(node, "body", body or [ast.Pass()])
         containers += [statement for statement in body
                        if isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
