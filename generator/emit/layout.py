@@ -126,11 +126,9 @@ def literal(value: Any) -> str:
     if isinstance(value, str):
         return quoted(repr(value))
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{literal(key)}: {literal(item)}" for key, item in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(literal(item) for item in value) + "]"
-    if isinstance(value, tuple):
-        return flat(tuple_of([literal(item) for item in value]))
+        return flat(dict_of([(literal(key), literal(item)) for key, item in value.items()]))
+    if isinstance(value, list | tuple):
+        return flat((list_of if isinstance(value, list) else tuple_of)([literal(item) for item in value]))
     return repr(value)
 
 
