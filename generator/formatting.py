@@ -50,6 +50,9 @@ _TUPLE_STAND_IN = "_ = (\n"
 _TUPLE_END = "    0,\n    0,\n)\n"  # two filler items and the closing bracket, as black leaves them
 
 
+MARSHAL_SUFFIX = f".py{sys.version_info[0]}{sys.version_info[1]}.marshal"  # marshal's format is this Python's own
+
+
 class FormatError(Exception):
     """A formatter rejected generated code (a generator bug): names the file."""
 

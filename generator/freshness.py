@@ -6,6 +6,7 @@ to do answers from the spec's hash, the generator's own fingerprint and the pack
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import importlib.metadata
 from dataclasses import dataclass
@@ -50,9 +51,13 @@ def generator_fingerprint(formatter: str) -> str:
 
 
 def spec_fingerprint(target: Target, formatter: str) -> str:
-    text = target.spec.read_bytes().decode("utf-8-sig")
-    return (generator_fingerprint(formatter) + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest() + ":"
-            + target.selection.key())
+    """The generator's fingerprint, the spec's sha256 (of its UTF-8 text, as `Api.spec_sha256`) and the selection.
+
+    The bytes are hashed as they are, without a byte-order mark: for UTF-8, the same digest as the text's
+    without decoding it. A file that is not UTF-8 gets a digest no generation stamped, so loading it reports why.
+    """
+    raw = target.spec.read_bytes().removeprefix(codecs.BOM_UTF8)
+    return generator_fingerprint(formatter) + ":" + hashlib.sha256(raw).hexdigest() + ":" + target.selection.key()
 
 
 def up_to_date(target: Target, formatter: str) -> bool:

@@ -24,6 +24,7 @@ from generator.json_text import IndentedJson
 from generator.load import load_openapi
 from generator.output import PackageOutput, Plan, apply, file_sha256, plan
 from generator.release import CHANGELOG, next_release, wire_changes
+from generator.text_memo import TextMemo
 from generator.trial import TrialImport, proven_before
 
 GC_THRESHOLD = 100_000  # allocations between young collections (Python's default: 700)
@@ -55,7 +56,7 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
     gc.set_threshold(GC_THRESHOLD, 50, 1000)  # a batch run that allocates millions of objects: collect rarely
     bundled = target.folder / target.package / "openapi.json"  # the spec last generated from: the release diffs it
     wire = Forked(partial(wire_changes, bundled, document)) if bundled.exists() else None  # while the rest is made
-    api = build_api(document, selection=target.selection)
+    api = build_api(document, selection=target.selection, remember=generator_fingerprint(formatter))
     header = "# " + header_text(api)
     models_path = Path(target.package) / "models.py"
     cache_key = str(target.folder.resolve())
@@ -69,7 +70,9 @@ def build_package(target: Target, formatter: str, trial: TrialImport | None = No
             models = pool.submit(render_models, api, target.package, header)
         else:
             models = render_models(api, target.package, header)
-        formatted = format_files(render_client(api, target.package, header), formatter, cache_key=cache_key)
+        modules = TextMemo(cache_key + ":client", generator_fingerprint(formatter))
+        formatted = format_files(render_client(api, target.package, header, modules), formatter, cache_key=cache_key)
+        modules.save()
         handed = False  # a package whose models come from the cache may need no import (proven_before)
         if trial is not None and (cached is None or not proven_before(target.folder, formatted, every_module=False)):
             _import_models_when_known(trial, target, dict(formatted), models)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from generator import models_document_cache
 from generator.config import Selection
 from generator.load import Document, join_pointer
 from generator.model import MediaType, ModelError, RequestBody, Schema, SpecModel
@@ -172,13 +173,14 @@ class Api:
 
 
 def build_api(document: Document, spec_name: str | None = None, selection: Selection | None = None, *,
-              models: bool = True) -> Api:
+              models: bool = True, remember: str | None = None) -> Api:
     """Parse a loaded document into the IR; UnsupportedSchema names what cannot be generated.
 
     `selection` keeps a subset of the operations (by tag and operationId); `models=False` leaves
-    the models document empty: enough for the names (the docs use it).
+    the models document empty: enough for the names (the docs use it). With `remember` (the
+    generator's fingerprint) the models document comes from the cache when its schemas are unchanged.
     """
-    return _Builder(document, selection or Selection()).build(spec_name or document.name, models)
+    return _Builder(document, selection or Selection()).build(spec_name or document.name, models, remember)
 
 
 @dataclass
@@ -214,7 +216,7 @@ class _Builder:
         self.response_roots: set[str] = set()  # model names responses use
         self.calls: dict[tuple[str, str], str] = {}  # (method, path) -> "client.<group>.<method>"
 
-    def build(self, spec_name: str, models: bool) -> Api:
+    def build(self, spec_name: str, models: bool, remember: str | None) -> Api:
         info = self.spec.info
         try:
             schemes = self._security_schemes()
@@ -223,7 +225,12 @@ class _Builder:
         except ModelError as exc:
             raise UnsupportedSchema(exc.document, exc.pointer, str(exc)) from None
         version = self.spec.openapi_version
-        models_document = self.registry.models_document(version) if models else {}
+        if not models:
+            models_document: dict[str, Any] = {}
+        elif remember is None:
+            models_document = self.registry.models_document(version)
+        else:
+            models_document = models_document_cache.models_document(self.registry, version, remember)
         return Api(
             title=str(info.get("title") or "API"),
             version=str(info.get("version") or ""),

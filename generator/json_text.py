@@ -8,13 +8,10 @@ indented text; a regeneration after a small change indents only the members that
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-from pathlib import Path
 from typing import Any
 
-from generator.formatting import cache_folder
+from generator.text_memo import TextMemo
 
 
 def _indented(value: Any) -> str:
@@ -27,16 +24,10 @@ def _shifted(text: str, depth: int) -> str:
 
 
 class IndentedJson:
-    """Indented JSON text of documents, with the members' texts remembered in one cache file."""
+    """Indented JSON text of documents, with the members' texts remembered (`TextMemo`)."""
 
     def __init__(self, cache_key: str):
-        name = f"json-{hashlib.sha256(cache_key.encode()).hexdigest()[:16]}.json"
-        self.path: Path = cache_folder() / name
-        try:
-            self.cache: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.cache = {}
-        self.used: dict[str, str] = {}
+        self.memo = TextMemo("json:" + cache_key)
 
     def dumps(self, value: Any) -> str:
         """`json.dumps(value, indent=1, ensure_ascii=False)`."""
@@ -46,27 +37,15 @@ class IndentedJson:
         return "{\n" + ",\n".join(members) + "\n}"
 
     def _member(self, value: Any) -> str:
-        """The text of a top-level member (depth 1): its own members come from the cache."""
+        """The text of a top-level member (depth 1): its own members come from the memo."""
         if not isinstance(value, dict) or not value or not all(isinstance(key, str) for key in value):
             return _shifted(_indented(value), 1)
         members = [f'  {json.dumps(key, ensure_ascii=False)}: {self._remembered(item)}' for key, item in value.items()]
         return "{\n" + ",\n".join(members) + "\n }"
 
     def _remembered(self, value: Any) -> str:
-        compact = json.dumps(value, ensure_ascii=False)
-        digest = hashlib.sha256(compact.encode("utf-8")).hexdigest()
-        text = self.cache.get(digest)
-        if text is None:
-            text = _shifted(_indented(value), 2)
-        self.used[digest] = text
-        return text
+        return self.memo.text(json.dumps(value, ensure_ascii=False), lambda: _shifted(_indented(value), 2))
 
     def save(self) -> None:
-        """Keep the members used this time (a cache that cannot be written only costs time)."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".tmp{os.getpid()}")
-            temporary.write_text(json.dumps(self.used, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, self.path)
-        except OSError:
-            pass
+        """Keep the members used this time."""
+        self.memo.save()

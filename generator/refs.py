@@ -82,6 +82,11 @@ class Resolver:
                 raise RefError(f"$ref file {target!r} cannot be used: {exc.diagnostic.message}") from None
         return self.documents[path]
 
+    @property
+    def anchors_used(self) -> bool:
+        """Whether a `$ref` was resolved by `$anchor` (which may name a schema anywhere in its file)."""
+        return bool(self._anchors)
+
     def _anchor(self, document: Document, name: str, ref: str) -> str:
         """The pointer of the schema that declares `$anchor: name` in `document`."""
         key = document.path.resolve()

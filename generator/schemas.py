@@ -48,6 +48,7 @@ class SchemaRegistry:
     _candidates: dict[str, dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
     _shapes: dict[str, str] = field(default_factory=dict)  # structure of a hoisted schema -> its model
     _null_variant: bool = True  # OpenAPI 3.1: a nullable hoisted schema is `anyOf: [$ref, null]`
+    _consulted: set[Target] = field(default_factory=set)  # schemas read past on the way to a named one
 
     def __post_init__(self) -> None:
         root = self.resolver.root
@@ -96,6 +97,29 @@ class SchemaRegistry:
             "paths": {},
             "components": {"schemas": ordered},
         }
+
+    def inputs(self, openapi_version: str) -> Any | None:
+        """What, besides the schemas' contents, `models_document` starts from (JSON data); None when
+        that is more than this shows: schemas in other files, `$anchor`s, or a document already made.
+
+        The same inputs and the same contents at `sources()` give the same models document.
+        """
+        root = str(self.resolver.root.path)
+        if self.models or len(self.resolver.documents) > 1 or any(path != root for path, _ in self.names):
+            return None
+        return {"openapi": openapi_version, "names": [[name, pointer] for name, _, pointer in self._pending],
+                "taken": sorted(self.unique.taken)}
+
+    def sources(self) -> list[str] | None:
+        """After `models_document`: the pointers of the root document's parts it read (none inside another),
+        or None when it read more than those (another file, a `$anchor`)."""
+        root = str(self.resolver.root.path)
+        read = set(self.names) | self._consulted
+        if len(self.resolver.documents) > 1 or self.resolver.anchors_used or any(path != root for path, _ in read):
+            return None
+        pointers = {pointer for _, pointer in read}
+        return sorted(pointer for pointer in pointers  # an escaped pointer's ancestors end before a `/`
+                      if not any(pointer[:i] in pointers for i, char in enumerate(pointer) if char == "/"))
 
     def _value(self, document: Document, pointer: str) -> Any:
         node = document.data
@@ -209,6 +233,7 @@ class SchemaRegistry:
             seen = {(target_document.path, target_pointer)}
             while follow_aliases and isinstance(target, dict) and isinstance(target.get("$ref"), str) \
                     and set(target) <= REF_ANNOTATIONS:
+                self._consulted.add((str(target_document.path), target_pointer))
                 target_document, target_pointer, target = self.resolver.resolve(target["$ref"], target_document)
                 if (target_document.path, target_pointer) in seen:
                     break

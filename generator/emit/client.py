@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from generator.emit.templating import docstring, render
 from generator.freshness import TEMPLATES
 from generator.ir import Api, Group, Operation, Pagination, Parameter
 from generator.runtime import Wire, describe
+from generator.text_memo import TextMemo
 
 RUNTIME = TEMPLATES / "package" / "_runtime.py"
 CODEC = TEMPLATES / "package" / "_codec.py"
@@ -152,8 +154,11 @@ class GroupView:
                           "        " + block(call(api_class, "self._transport"), 8, prefix="return ")])
 
 
-def render_client(api: Api, package: str, header: str) -> dict[Path, str]:
-    """Every client file of the package, by path relative to the package project folder."""
+def render_client(api: Api, package: str, header: str, memo: TextMemo | None = None) -> dict[Path, str]:
+    """Every client file of the package, by path relative to the package project folder.
+
+    With `memo`, a tag's module whose operations are as they were comes from it instead of the template.
+    """
     base = Path(package)
     groups = [_group_view(group) for group in api.groups]
     files = {
@@ -171,10 +176,10 @@ def render_client(api: Api, package: str, header: str) -> dict[Path, str]:
                                                           prefix="self.credentials = ")),
         base / "_api" / "__init__.py": f'{header}\n"""One module per tag, loaded when `client.<tag>` is first used."""\n',
     }
-    for group in groups:
-        files[base / "_api" / f"{group.module}.py"] = render(
-            "client", "api_module.py.jinja", group=group, header=header
-        )
+    for group, view in zip(api.groups, groups):
+        make = partial(render, "client", "api_module.py.jinja", group=view, header=header)
+        # the module is made from the group alone, and its dataclasses' repr shows all of it
+        files[base / "_api" / f"{group.module}.py"] = memo.text(f"{header}\0{group!r}", make) if memo else make()
     return files
 
 
