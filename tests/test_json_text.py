@@ -33,7 +33,7 @@ def test_cold_and_warm_give_json_dumps_text(spec: Path, tmp_path, monkeypatch):
     assert cold.dumps(data) == expected(data)
     cold.save()
     warm = IndentedJson("k")
-    assert warm.cache  # the members were remembered
+    assert warm.memo.cache  # the members were remembered
     assert warm.dumps(data) == expected(data)
 
 
